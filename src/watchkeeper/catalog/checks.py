@@ -1,0 +1,54 @@
+"""Checks in the catalog: the fields every check has, and the registry of check types.
+
+Each check type is a plugin registered under the entry-point group `watchkeeper.checks`, the built-ins
+included; the entry point names a `CheckType` whose `config` model validates that type's fields.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from importlib.metadata import entry_points
+
+from pydantic import Field
+
+from watchkeeper.catalog.types import Duration, Id, Model, Severity
+
+ENTRY_POINT_GROUP = "watchkeeper.checks"
+
+
+class CheckConfig(Model):
+    """Fields common to every check type; each type adds its own."""
+
+    id: Id
+    type: str
+    name: str | None = None
+    interval: Duration = timedelta(minutes=1)
+    timeout: Duration = timedelta(seconds=10)
+    down_after: int = Field(default=2, ge=1, description="consecutive failures before DOWN")
+    up_after: int = Field(default=1, ge=1, description="consecutive successes before UP")
+    severity: Severity = "page"
+    paused: bool = False
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckType:
+    name: str
+    config: type[CheckConfig]
+    description: str
+
+
+class UnknownCheckType(LookupError):
+    pass
+
+
+@cache
+def check_types() -> dict[str, CheckType]:
+    """Every installed check type by name, read once from the entry points."""
+    found: dict[str, CheckType] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        check_type = entry.load()
+        if not isinstance(check_type, CheckType):
+            raise TypeError(f"entry point {entry.name} = {entry.value} is not a watchkeeper CheckType")
+        found[entry.name] = check_type
+    return found

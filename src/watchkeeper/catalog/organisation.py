@@ -1,0 +1,57 @@
+"""The organisation's clock and calendar, and where signals are read from."""
+
+from datetime import time, timedelta
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from watchkeeper.catalog.types import Duration, Id, Model, TimeOfDay, Timezone, Url, Weekday
+
+BankHolidays = Literal["none", "england-and-wales", "scotland", "northern-ireland"]
+
+
+class SupportHours(Model):
+    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    start: TimeOfDay = time(9, 0)
+    end: TimeOfDay = time(17, 30)
+    bank_holidays: BankHolidays = "none"
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> "SupportHours":
+        if self.start >= self.end:
+            raise ValueError("support hours must start before they end")
+        return self
+
+
+class Priority(Model):
+    name: str
+    respond_within: Duration
+    update_every: Duration
+    in_hours_only: bool = False
+
+
+def _default_priorities() -> dict[str, Priority]:
+    hour = timedelta(hours=1)
+    return {
+        "P1": Priority(name="Critical", respond_within=timedelta(minutes=20), update_every=hour),
+        "P2": Priority(name="Major", respond_within=hour, update_every=2 * hour),
+        "P3": Priority(name="Significant", respond_within=2 * hour, update_every=48 * hour, in_hours_only=True),
+        "P4": Priority(name="Minor", respond_within=24 * hour, update_every=120 * hour, in_hours_only=True),
+    }
+
+
+class Organisation(Model):
+    name: str = "Watchkeeper"
+    timezone: Timezone = "UTC"
+    support_hours: SupportHours = Field(default_factory=SupportHours)
+    incident_priorities: dict[Literal["P1", "P2", "P3", "P4"], Priority] = Field(
+        default_factory=_default_priorities
+    )
+
+
+class DataSource(Model):
+    id: Id
+    type: Literal["prometheus"]
+    url: Url
+    bearer_token: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,121 @@
+"""Services and platforms: what runs, who owns it, how it is watched, and the levels it promises."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal, Union
+
+from dateutil.rrule import rrulestr
+from pydantic import Discriminator, Field, field_validator, model_validator
+
+from watchkeeper.catalog.checks import CheckConfig, check_types
+from watchkeeper.catalog.types import (
+    Duration,
+    Id,
+    LocalDateTime,
+    Model,
+    Percent,
+    TimeOfDay,
+    Timezone,
+    Url,
+)
+
+
+if TYPE_CHECKING:
+    AnyCheck = CheckConfig
+else:
+    # One tagged union over every installed check type, so each check validates against its own type's model.
+    AnyCheck = Annotated[
+        Union[tuple(t.config for t in check_types().values())],  # noqa: UP007 - built at run time
+        Discriminator("type"),
+    ]
+
+
+class Maintenance(Model):
+    """A planned window: recurring (an RFC 5545 RRULE and a start time) or one-off (a start date and time)."""
+
+    id: Id
+    name: str
+    recurrence: str | None = None
+    start: TimeOfDay | LocalDateTime
+    duration: Duration
+    timezone: Timezone
+    announce: bool = False
+
+    @field_validator("recurrence")
+    @classmethod
+    def _rrule(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                rrulestr(value, dtstart=datetime(2026, 1, 1))
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"'{value}' is not an RFC 5545 RRULE: {error}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _start_fits_recurrence(self) -> "Maintenance":
+        recurring = self.recurrence is not None
+        if recurring and isinstance(self.start, datetime):
+            raise ValueError('a recurring window starts at a time of day, such as "06:00"')
+        if not recurring and not isinstance(self.start, datetime):
+            raise ValueError("a one-off window starts at a date and time, such as 2026-03-01T06:00")
+        return self
+
+
+class CalendarWindow(Model):
+    calendar: Literal["week", "month", "quarter"]
+
+
+class CheckIndicator(Model):
+    checks: list[Id] = Field(min_length=1)
+    latency_below: Duration | None = None
+
+
+class PrometheusIndicator(Model):
+    source: Id
+    good: str
+    total: str
+
+
+class ServiceLevel(Model):
+    id: Id
+    name: str
+    objective: Percent
+    window: Duration | CalendarWindow
+    indicator: CheckIndicator | PrometheusIndicator
+    agreed: str | None = Field(default=None, description="the team's existing agreed level, kept as it is")
+
+
+class CapacitySignal(Model):
+    id: Id
+    name: str
+    source: Id
+    query: str
+    limit: float = Field(gt=0)
+
+
+class Capacity(Model):
+    signals: list[CapacitySignal] = Field(default_factory=list)
+
+
+class Watched(Model):
+    """What services and platforms share: an owner, checks, maintenance and links."""
+
+    id: Id
+    name: str
+    owner: Id
+    description: str | None = None
+    depends_on: list[Id] = Field(default_factory=list)
+    runbook: Url | None = None
+    dashboard: Url | None = None
+    checks: list[AnyCheck] = Field(default_factory=list)
+    maintenance: list[Maintenance] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class Platform(Watched):
+    pass
+
+
+class Service(Watched):
+    platform: Id | None = None
+    service_levels: list[ServiceLevel] = Field(default_factory=list)
+    capacity: Capacity = Field(default_factory=Capacity)

@@ -1,0 +1,199 @@
+"""Teams and what each one keeps: people, channels, schedules, escalation policies, routes, integrations."""
+
+from typing import Annotated, Literal
+
+from pydantic import Discriminator, Field, model_validator
+
+from watchkeeper.catalog.types import (
+    Duration,
+    Email,
+    Id,
+    LocalDateTime,
+    Model,
+    Phone,
+    Severity,
+    Target,
+    TimeOfDay,
+    Timezone,
+    Url,
+    Weekday,
+)
+
+
+class NotifyRule(Model):
+    via: Literal["email", "sms", "phone"]
+    after: Duration
+
+
+class Person(Model):
+    id: Id
+    name: str
+    email: Email
+    phone: Phone | None = None
+    timezone: Timezone | None = None
+    notify: list[NotifyRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _phone_for_sms(self) -> "Person":
+        for rule in self.notify:
+            if rule.via in ("sms", "phone") and self.phone is None:
+                raise ValueError(f"notify via {rule.via} needs a phone number for {self.id}")
+        return self
+
+
+class SlackChannel(Model):
+    id: Id
+    type: Literal["slack"]
+    webhook_url: Url
+
+
+class TeamsChannel(Model):
+    id: Id
+    type: Literal["teams"]
+    webhook_url: Url
+
+
+class EmailChannel(Model):
+    id: Id
+    type: Literal["email"]
+    to: list[Email] = Field(min_length=1)
+
+
+class WebhookChannel(Model):
+    id: Id
+    type: Literal["webhook"]
+    url: Url
+    secret: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class PagerDutyChannel(Model):
+    id: Id
+    type: Literal["pagerduty"]
+    routing_key: str
+
+
+class ZendeskChannel(Model):
+    id: Id
+    type: Literal["zendesk"]
+    subdomain: str
+    email: Email
+    api_token: str
+
+
+class NotifyChannel(Model):
+    """GOV.UK Notify: email and SMS through the organisation's Notify service."""
+
+    id: Id
+    type: Literal["notify"]
+    api_key: str
+    email_template_id: str | None = None
+    sms_template_id: str | None = None
+    to: list[str] = Field(default_factory=list)
+
+
+class AppriseChannel(Model):
+    id: Id
+    type: Literal["apprise"]
+    url: str
+
+
+class InboxChannel(Model):
+    """Kept in Watchkeeper and shown in the console; the demo's channel, and handy for trying routes."""
+
+    id: Id
+    type: Literal["inbox"]
+
+
+Channel = Annotated[
+    SlackChannel
+    | TeamsChannel
+    | EmailChannel
+    | WebhookChannel
+    | PagerDutyChannel
+    | ZendeskChannel
+    | NotifyChannel
+    | AppriseChannel
+    | InboxChannel,
+    Discriminator("type"),
+]
+CHANNEL_TYPES = ("slack", "teams", "email", "webhook", "pagerduty", "zendesk", "notify", "apprise", "inbox")
+
+
+class Restriction(Model):
+    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    from_: TimeOfDay = Field(alias="from")
+    to: TimeOfDay
+
+
+class Layer(Model):
+    name: str | None = None
+    start: LocalDateTime
+    rotation: list[Id] = Field(min_length=1)
+    turn: Duration
+    restrict: list[Restriction] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _turn_is_positive(self) -> "Layer":
+        if self.turn.total_seconds() < 3600:
+            raise ValueError("a turn lasts at least an hour, such as 12h, 1d or 1w")
+        return self
+
+
+class Schedule(Model):
+    id: Id
+    name: str | None = None
+    timezone: Timezone
+    layers: list[Layer] = Field(min_length=1)
+
+
+class EscalationLevel(Model):
+    after: Duration | None = None
+    notify: list[Target] = Field(min_length=1)
+
+
+class EscalationPolicy(Model):
+    id: Id
+    name: str | None = None
+    levels: list[EscalationLevel] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=10)
+    ack_timeout: Duration | None = None
+
+
+class RouteMatch(Model):
+    severity: Severity | list[Severity] | None = None
+    source: str | list[str] | None = None
+    service: Id | list[Id] | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    hours: Literal["in", "out"] | None = None
+
+
+class Route(Model):
+    match: RouteMatch | None = None
+    escalation_policy: Id | None = None
+    notify: list[Target] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> "Route":
+        if (self.escalation_policy is None) == (not self.notify):
+            raise ValueError("a route gives either escalation_policy or notify, not both or neither")
+        return self
+
+
+class Integration(Model):
+    id: Id
+    type: Literal["alertmanager", "pagerduty_events_v2", "sentry", "generic"]
+    name: str | None = None
+
+
+class Team(Model):
+    id: Id
+    name: str
+    platform_team: bool = False
+    capacity_managed_by: Id = "self"
+    people: list[Person] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
+    escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    integrations: list[Integration] = Field(default_factory=list)

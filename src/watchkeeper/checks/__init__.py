@@ -1,0 +1,1 @@
+"""Built-in check types, one module each, registered through the `watchkeeper.checks` entry points."""

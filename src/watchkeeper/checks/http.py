@@ -1,0 +1,76 @@
+"""HTTP(S) checks: a request, and what its response must look like."""
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from watchkeeper.catalog.checks import CheckConfig, CheckType
+from watchkeeper.catalog.types import Duration, Model, Url
+
+
+class JsonAssertion(Model):
+    path: str = Field(pattern=r"^\$", description="a JSONPath such as $.database.healthy")
+    exists: bool | None = None
+    equals: Any = None
+    not_equals: Any = None
+    contains: Any = None
+    lt: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    ge: float | None = None
+
+
+StatusSpec = int | str
+"""200, or a range such as "200-299", or a class such as "2xx"."""
+
+
+class HttpExpect(Model):
+    status: list[StatusSpec] = Field(default_factory=lambda: ["200-399"])
+    body_contains: str | list[str] | None = None
+    body_not_contains: str | list[str] | None = None
+    body_regex: str | None = None
+    json_: list[JsonAssertion] = Field(default_factory=list, alias="json")
+    headers: dict[str, str] = Field(default_factory=dict)
+    max_response_time: Duration | None = None
+
+    @model_validator(mode="after")
+    def _status_is_readable(self) -> "HttpExpect":
+        for spec in self.status:
+            if isinstance(spec, int) and not 100 <= spec <= 599:
+                raise ValueError(f"status {spec} is not an HTTP status code (100-599)")
+            if isinstance(spec, str) and not _is_status_range(spec):
+                raise ValueError(f"status '{spec}' is not a status code, a range such as 200-299, or 2xx")
+        return self
+
+
+def _is_status_range(spec: str) -> bool:
+    if len(spec) == 3 and spec[0] in "12345" and spec[1:] == "xx":
+        return True
+    low, _, high = spec.partition("-")
+    return low.isdigit() and high.isdigit() and 100 <= int(low) <= int(high) <= 599
+
+
+class BasicAuth(Model):
+    username: str
+    password: str
+
+
+class HttpCheck(CheckConfig):
+    type: Literal["http"] = "http"
+    url: Url
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    basic_auth: BasicAuth | None = None
+    bearer_token: str | None = None
+    follow_redirects: bool = True
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+    expect: HttpExpect = Field(default_factory=HttpExpect)
+    timeout: Duration = timedelta(seconds=10)
+
+
+CHECK = CheckType("http", HttpCheck, "an HTTP or HTTPS request and what its response must look like")

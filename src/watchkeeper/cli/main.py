@@ -1,0 +1,31 @@
+"""`watchkeeper`: validate and apply catalogs, migrate the database, serve, and run the demo."""
+
+import click
+from pydantic import ValidationError
+
+from watchkeeper import __version__
+from watchkeeper.cli.catalog import catalog, validate
+from watchkeeper.cli.db import db
+from watchkeeper.cli.serve import demo, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="watchkeeper")
+def cli() -> None:
+    """Watchkeeper: monitoring, alerting, on-call and status pages for a platform team and its service teams.
+
+    Settings come from WATCHKEEPER_* environment variables; see the README's configuration reference.
+    """
+
+
+for command in (validate, catalog, db, serve, demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli(auto_envvar_prefix=None)
+    except ValidationError as error:  # settings from the environment that do not parse
+        lines = [f"WATCHKEEPER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()]
+        click.echo("Bad setting:\n  " + "\n  ".join(lines), err=True)
+        raise SystemExit(2) from None

@@ -1,0 +1,62 @@
+"""`watchkeeper serve` and `watchkeeper demo`."""
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from watchkeeper.cli.output import fail
+from watchkeeper.settings import Settings, SettingsError
+
+
+@click.command()
+@click.option("--catalog", "catalog_path", type=click.Path(path_type=Path), help="Catalog file or directory to load.")
+@click.option("--host", help="Address to listen on (default 127.0.0.1, or WATCHKEEPER_HOST).")
+@click.option("--port", type=int, help="Port to listen on (default 8000, or WATCHKEEPER_PORT).")
+@click.option("--role", type=click.Choice(["all", "web", "engine"]), help="Which roles this process runs.")
+def serve(catalog_path: Path | None, host: str | None, port: int | None, role: str | None) -> None:
+    """Run Watchkeeper: the web app and the engine in one process (or one role, with --role).
+
+    SIGHUP reloads the catalog; SIGTERM stops cleanly.
+    """
+    overrides = {k: v for k, v in {"catalog": catalog_path, "host": host, "port": port, "role": role}.items() if v is not None}
+    _run(Settings(**overrides))
+
+
+@click.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="Port for the console, on 127.0.0.1.")
+def demo(port: int) -> None:
+    """Start a self-contained demo: SQLite in a temporary folder, a built-in catalog and loopback targets."""
+    from watchkeeper.demo.run import run_demo
+
+    try:
+        asyncio.run(run_demo(port))
+    except KeyboardInterrupt:
+        pass
+
+
+def _run(settings: Settings) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from watchkeeper.logs import configure_logging
+    from watchkeeper.store import UnsupportedDatabase
+    from watchkeeper.wiring import ListenError, build, serve
+
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        runtime = build(settings)
+        _run_loop(serve(runtime, on_ready=None))
+    except (SettingsError, UnsupportedDatabase, ListenError) as error:
+        fail(str(error))
+    except OperationalError as error:
+        fail(f"cannot reach the database: {str(error.orig).strip().splitlines()[0]}")
+
+
+def _run_loop(main: object) -> None:
+    try:
+        import uvloop
+
+        uvloop.run(main)  # type: ignore[arg-type]
+    except ImportError:
+        asyncio.run(main)  # type: ignore[arg-type]
+

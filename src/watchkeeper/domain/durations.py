@@ -1,0 +1,63 @@
+"""Durations and percentages as people write them in the catalog: `30s`, `15m`, `1h30m`, `1w`, `99.95%`."""
+
+import re
+from datetime import timedelta
+
+_UNITS: dict[str, timedelta] = {
+    "ms": timedelta(milliseconds=1),
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read `30s`, `15m`, `1h30m`, `2d`, `1w`; a bare `0` means no time at all."""
+    cleaned = text.strip().replace(" ", "")
+    if cleaned == "0":
+        return timedelta(0)
+    if not _WHOLE.fullmatch(cleaned):
+        raise ValueError(
+            f"'{text}' is not a duration: write a number and a unit, such as 30s, 15m, 1h30m, 2d or 1w "
+            "(units: ms, s, m, h, d, w)"
+        )
+    total = timedelta(0)
+    for amount, unit in _PART.findall(cleaned):
+        total += float(amount) * _UNITS[unit]
+    return total
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest catalog spelling of a duration, so that a stored value reads like what was written."""
+    remaining_ms = round(value.total_seconds() * 1000)
+    if remaining_ms == 0:
+        return "0s"
+    sign = "-" if remaining_ms < 0 else ""
+    remaining_ms = abs(remaining_ms)
+    parts: list[str] = []
+    for unit in ("w", "d", "h", "m", "s", "ms"):
+        size = round(_UNITS[unit].total_seconds() * 1000)
+        count, remaining_ms = divmod(remaining_ms, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return sign + "".join(parts)
+
+
+def parse_percent(text: str) -> float:
+    """Read `99.95%` as 99.95. The percent sign is required so that 0.999 and 99.9 cannot be confused."""
+    match = _PERCENT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"'{text}' is not a percentage: write it with a percent sign, such as 99.9%")
+    value = float(match.group(1))
+    if value > 100:
+        raise ValueError(f"'{text}' is more than 100%")
+    return value
+
+
+def format_percent(value: float) -> str:
+    return f"{value:g}%"

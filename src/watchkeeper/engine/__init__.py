@@ -1,0 +1,1 @@
+"""The engine: background duties (later: scheduler, evaluators, escalation timers, outbox delivery)."""

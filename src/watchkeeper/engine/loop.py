@@ -1,0 +1,44 @@
+"""The engine loop: repeatable passes of each duty until told to stop."""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from watchkeeper.logs import get_logger
+from watchkeeper.services import processes
+from watchkeeper.services.clock import Clock
+from watchkeeper.store import Database
+
+log = get_logger("watchkeeper.engine")
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One kind of background work: a pass that is safe to repeat, and how often to run it."""
+
+    name: str
+    run_pass: Callable[[], None]
+    every: float
+
+
+class Engine:
+    def __init__(self, db: Database, clock: Clock, process_id: str, heartbeat_every: float) -> None:
+        self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("engine started", duties=[d.name for d in self.duties])
+        async with asyncio.TaskGroup() as group:
+            for duty in self.duties:
+                group.create_task(self._repeat(duty, stop))
+        log.info("engine stopped")
+
+    async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(duty.run_pass)
+            except Exception as error:  # a failed pass is logged and tried again next time
+                log.error("duty failed", duty=duty.name, error=str(error), error_type=type(error).__name__)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=duty.every)
+            except TimeoutError:
+                pass

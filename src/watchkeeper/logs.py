@@ -1,0 +1,84 @@
+"""Structured logs: one JSON object a line on stderr (or readable lines for the demo), stdlib included.
+
+A redaction step masks the values of fields whose names suggest a secret, and any value registered as a
+secret, so that a mistake elsewhere does not put a token in the logs.
+"""
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_SECRET_FIELD = re.compile(r"(secret|token|password|passwd|api_key|apikey|authorization|routing_key|dsn)", re.I)
+REDACTED = "[redacted]"
+
+
+class Redactor:
+    """Masks secret values in log events: by field name, and by value for secrets registered at run time."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+
+    def register(self, value: str) -> None:
+        if len(value) >= 4:  # shorter values would mask ordinary words
+            self._values.add(value)
+
+    def __call__(self, _logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        for key, value in list(event.items()):
+            if _SECRET_FIELD.search(key) and value is not None:
+                event[key] = REDACTED
+            elif isinstance(value, str):
+                event[key] = self.mask(value)
+        return event
+
+    def mask(self, text: str) -> str:
+        for value in self._values:
+            text = text.replace(value, REDACTED)
+        return text
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json", redactor: Redactor | None = None) -> Redactor:
+    redactor = redactor or Redactor()
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redactor,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").setLevel("WARNING")  # requests are logged by our own middleware
+    logging.getLogger("alembic").setLevel("WARNING")
+    return redactor
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

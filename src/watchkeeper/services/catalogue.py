@@ -1,0 +1,123 @@
+"""Read the catalog in force back out of the database, for the console and the API."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from watchkeeper.store import Database
+from watchkeeper.store import tables as t
+
+
+@dataclass(frozen=True)
+class CheckView:
+    id: str
+    type: str
+    name: str | None
+    interval_seconds: float
+    severity: str
+    paused: bool
+    origin: str
+    subject_kind: str
+    subject_id: str
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: str
+    name: str
+    email: str
+    team_id: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class TeamView:
+    id: str
+    name: str
+    platform_team: bool
+    capacity_managed_by: str
+    origin: str
+    people: list[PersonView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    """A service or a platform."""
+
+    kind: str
+    id: str
+    name: str
+    owner_team_id: str
+    owner_name: str
+    origin: str
+    spec: dict[str, Any]
+    platform_id: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    checks: list[CheckView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    teams: list[TeamView]
+    platforms: list[SubjectView]
+    services: list[SubjectView]
+
+    def team(self, team_id: str) -> TeamView | None:
+        return next((team for team in self.teams if team.id == team_id), None)
+
+    def service(self, service_id: str) -> SubjectView | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def platform(self, platform_id: str) -> SubjectView | None:
+        return next((p for p in self.platforms if p.id == platform_id), None)
+
+    def checks(self) -> list[CheckView]:
+        return [check for subject in (*self.platforms, *self.services) for check in subject.checks]
+
+
+def read_catalogue(db: Database) -> Catalogue:
+    with db.reading() as connection:
+        return _read(connection)
+
+
+def _read(connection: Connection) -> Catalogue:
+    people: dict[str, list[PersonView]] = defaultdict(list)
+    for row in connection.execute(select(t.people).order_by(t.people.c.name)).mappings():
+        people[row["team_id"]].append(PersonView(row["id"], row["name"], row["email"], row["team_id"], row["origin"]))
+    teams = [
+        TeamView(r["id"], r["name"], r["platform_team"], r["capacity_managed_by"], r["origin"], people[r["id"]])
+        for r in connection.execute(select(t.teams).order_by(t.teams.c.name)).mappings()
+    ]
+    names = {team.id: team.name for team in teams}
+    checks: dict[tuple[str, str], list[CheckView]] = defaultdict(list)
+    for r in connection.execute(select(t.checks).order_by(t.checks.c.id)).mappings():
+        kind, subject = ("service", r["service_id"]) if r["service_id"] else ("platform", r["platform_id"])
+        checks[(kind, subject)].append(
+            CheckView(
+                r["id"], r["type"], r["name"], r["interval_seconds"], r["severity"], r["paused"], r["origin"],
+                kind, subject, r["spec"],
+            )
+        )
+    platform_deps = _dependencies(connection, t.platform_dependencies, "platform_id")
+    service_deps = _dependencies(connection, t.service_dependencies, "service_id")
+    platforms = [
+        SubjectView("platform", r["id"], r["name"], r["owner_team_id"], names.get(r["owner_team_id"], r["owner_team_id"]),
+                    r["origin"], r["spec"], None, platform_deps[r["id"]], checks[("platform", r["id"])])
+        for r in connection.execute(select(t.platforms).order_by(t.platforms.c.name)).mappings()
+    ]
+    services = [
+        SubjectView("service", r["id"], r["name"], r["owner_team_id"], names.get(r["owner_team_id"], r["owner_team_id"]),
+                    r["origin"], r["spec"], r["platform_id"], service_deps[r["id"]], checks[("service", r["id"])])
+        for r in connection.execute(select(t.services).order_by(t.services.c.name)).mappings()
+    ]
+    return Catalogue(teams, platforms, services)
+
+
+def _dependencies(connection: Connection, table: Any, subject_column: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in connection.execute(select(table).order_by(table.c.depends_on_id)).mappings():
+        found[row[subject_column]].append(row["depends_on_id"])
+    return found

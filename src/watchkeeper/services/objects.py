@@ -1,0 +1,120 @@
+"""Changing catalog objects through the API. Objects from files are read-only here: the file is the truth and
+the next sync would undo the change. Objects created here are marked origin 'api' and the sync leaves them be.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from watchkeeper.services.clock import Clock
+from watchkeeper.store import Database
+from watchkeeper.store import tables as t
+
+
+class ObjectError(Exception):
+    """A refusal with the reason; `status` is the HTTP status that fits it."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ObjectError):
+    status = 404
+
+
+class ReadOnly(ObjectError):
+    status = 409
+
+
+class AlreadyExists(ObjectError):
+    status = 409
+
+
+class BadReference(ObjectError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class ServiceFields:
+    name: str
+    owner: str
+    platform: str | None = None
+    depends_on: tuple[str, ...] = ()
+    runbook: str | None = None
+    description: str | None = None
+
+
+def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields) -> None:
+    now = clock.now()
+    with db.transaction() as connection:
+        if _origin(connection, service_id) is not None:
+            raise AlreadyExists(f"service '{service_id}' already exists")
+        _check_references(connection, service_id, fields)
+        connection.execute(insert(t.services).values(id=service_id, **_columns(fields), origin="api", created_at=now, updated_at=now))
+        _set_dependencies(connection, service_id, fields.depends_on)
+
+
+def update_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields) -> None:
+    with db.transaction() as connection:
+        _require_api_origin(connection, service_id, "changed")
+        _check_references(connection, service_id, fields)
+        connection.execute(update(t.services).where(t.services.c.id == service_id).values(**_columns(fields), updated_at=clock.now()))
+        connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
+        _set_dependencies(connection, service_id, fields.depends_on)
+
+
+def delete_service(db: Database, service_id: str) -> None:
+    with db.transaction() as connection:
+        _require_api_origin(connection, service_id, "deleted")
+        users = connection.execute(
+            select(t.service_dependencies.c.service_id).where(t.service_dependencies.c.depends_on_id == service_id)
+        ).scalars().all()
+        if users:
+            raise ReadOnly(f"service '{service_id}' cannot be deleted: {', '.join(sorted(users))} depend on it")
+        connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
+        connection.execute(delete(t.services).where(t.services.c.id == service_id))
+
+
+def _origin(connection: Connection, service_id: str) -> str | None:
+    return connection.execute(select(t.services.c.origin).where(t.services.c.id == service_id)).scalar()
+
+
+def _require_api_origin(connection: Connection, service_id: str, verb: str) -> None:
+    origin = _origin(connection, service_id)
+    if origin is None:
+        raise NotFound(f"no service '{service_id}'")
+    if origin == "file":
+        raise ReadOnly(
+            f"service '{service_id}' comes from a catalog file and cannot be {verb} through the API; "
+            "change the file instead"
+        )
+
+
+def _check_references(connection: Connection, service_id: str, fields: ServiceFields) -> None:
+    if connection.execute(select(t.teams.c.id).where(t.teams.c.id == fields.owner)).first() is None:
+        raise BadReference(f"owner: no team '{fields.owner}'")
+    platform = fields.platform
+    if platform and connection.execute(select(t.platforms.c.id).where(t.platforms.c.id == platform)).first() is None:
+        raise BadReference(f"platform: no platform '{platform}'")
+    for dependency in fields.depends_on:
+        if dependency == service_id:
+            raise BadReference("depends_on: a service cannot depend on itself")
+        if _origin(connection, dependency) is None:
+            raise BadReference(f"depends_on: no service '{dependency}'")
+
+
+def _columns(fields: ServiceFields) -> dict[str, Any]:
+    spec = {"name": fields.name, "owner": fields.owner, "runbook": fields.runbook, "description": fields.description}
+    return {"name": fields.name, "owner_team_id": fields.owner, "platform_id": fields.platform, "spec": spec}
+
+
+def _set_dependencies(connection: Connection, service_id: str, depends_on: tuple[str, ...]) -> None:
+    if depends_on:
+        connection.execute(
+            insert(t.service_dependencies),
+            [{"service_id": service_id, "depends_on_id": d, "origin": "api"} for d in sorted(set(depends_on))],
+        )

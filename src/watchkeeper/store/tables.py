@@ -1,0 +1,291 @@
+"""The tables. Catalog objects carry `origin` ('file' or 'api'): file objects are owned by the catalog sync
+and read-only through the API. Columns that queries filter or join on are columns; the rest of an object's
+definition is kept in `spec` (JSON, `${VAR}` secret references unresolved)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Instants in UTC, aware on the way out on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware instant")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+ORIGINS = ("file", "api")
+
+
+def _object_columns() -> list[Column[Any]]:
+    return [
+        Column("origin", String(8), nullable=False),
+        Column("spec", Json, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+    ]
+
+
+def _team_id(nullable: bool = False) -> Column[Any]:
+    return Column("team_id", String(63), ForeignKey("teams.id"), nullable=nullable, index=True)
+
+
+catalog_loads = Table(
+    "catalog_loads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("trigger", String(16), nullable=False),  # start, cli, sighup, api
+    Column("outcome", String(16), nullable=False),  # applied, unchanged, failed
+    Column("digest", String(64)),
+    Column("summary", Json),
+    Column("problems", Json),
+)
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("name", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    *_object_columns(),
+)
+
+data_sources = Table(
+    "data_sources",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("type", String(32), nullable=False),
+    *_object_columns(),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("platform_team", Boolean, nullable=False),
+    Column("capacity_managed_by", String(63), nullable=False),
+    *_object_columns(),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    _team_id(),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False, index=True),
+    Column("phone", String(32)),
+    Column("timezone", String(64)),
+    *_object_columns(),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    _team_id(),
+    Column("type", String(32), nullable=False),
+    *_object_columns(),
+)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    _team_id(),
+    Column("name", Text),
+    Column("timezone", String(64), nullable=False),
+    *_object_columns(),
+)
+
+escalation_policies = Table(
+    "escalation_policies",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    _team_id(),
+    Column("name", Text),
+    *_object_columns(),
+)
+
+routes = Table(
+    "routes",
+    metadata,
+    Column("team_id", String(63), ForeignKey("teams.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    *_object_columns(),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    _team_id(),
+    Column("type", String(32), nullable=False),
+    Column("name", Text),
+    *_object_columns(),
+)
+
+platforms = Table(
+    "platforms",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("owner_team_id", String(63), ForeignKey("teams.id"), nullable=False, index=True),
+    *_object_columns(),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("owner_team_id", String(63), ForeignKey("teams.id"), nullable=False, index=True),
+    Column("platform_id", String(63), ForeignKey("platforms.id"), index=True),
+    *_object_columns(),
+)
+
+platform_dependencies = Table(
+    "platform_dependencies",
+    metadata,
+    Column("platform_id", String(63), ForeignKey("platforms.id"), primary_key=True),
+    Column("depends_on_id", String(63), ForeignKey("platforms.id"), primary_key=True),
+    Column("origin", String(8), nullable=False),
+)
+
+service_dependencies = Table(
+    "service_dependencies",
+    metadata,
+    Column("service_id", String(63), ForeignKey("services.id"), primary_key=True),
+    Column("depends_on_id", String(63), ForeignKey("services.id"), primary_key=True),
+    Column("origin", String(8), nullable=False),
+)
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("service_id", String(63), ForeignKey("services.id"), index=True),
+    Column("platform_id", String(63), ForeignKey("platforms.id"), index=True),
+    Column("type", String(32), nullable=False),
+    Column("name", Text),
+    Column("interval_seconds", Float, nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("paused", Boolean, nullable=False),
+    *_object_columns(),
+)
+
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("service_id", String(63), ForeignKey("services.id"), index=True),
+    Column("platform_id", String(63), ForeignKey("platforms.id"), index=True),
+    Column("name", Text, nullable=False),
+    *_object_columns(),
+)
+
+service_levels = Table(
+    "service_levels",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("service_id", String(63), ForeignKey("services.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("objective", Float, nullable=False),
+    *_object_columns(),
+)
+
+capacity_signals = Table(
+    "capacity_signals",
+    metadata,
+    Column("service_id", String(63), ForeignKey("services.id"), primary_key=True),
+    Column("id", String(63), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("limit_value", Float, nullable=False),
+    *_object_columns(),
+)
+
+status_pages = Table(
+    "status_pages",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("public", Boolean, nullable=False),
+    *_object_columns(),
+)
+
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(64), primary_key=True),  # host:pid:start
+    Column("role", String(16), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+Index("ix_catalog_loads_outcome_at", catalog_loads.c.outcome, catalog_loads.c.at)
+
+CATALOG_TABLES: tuple[Table, ...] = (
+    organisation,
+    data_sources,
+    teams,
+    people,
+    channels,
+    schedules,
+    escalation_policies,
+    routes,
+    integrations,
+    platforms,
+    services,
+    platform_dependencies,
+    service_dependencies,
+    checks,
+    maintenance_windows,
+    service_levels,
+    capacity_signals,
+    status_pages,
+)
+"""Catalog tables, parents before children: the sync writes in this order and deletes in reverse."""

@@ -1,0 +1,1 @@
+"""The web app: console pages, the API, health and metrics endpoints."""

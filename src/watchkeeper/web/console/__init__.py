@@ -1,0 +1,1 @@
+"""Server-rendered console pages (GOV.UK Frontend, generic header); they work without JavaScript."""

@@ -1,0 +1,28 @@
+"""Console pages."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.services.catalog import catalog_status
+from watchkeeper.services.catalogue import read_catalogue
+from watchkeeper.web.context import AppContext
+
+router = APIRouter(include_in_schema=False)
+
+
+async def page_context(request: Request, **values: Any) -> dict[str, Any]:
+    """What every page needs: the catalog banner when the latest reload failed, and the demo flag."""
+    context: AppContext = request.app.state.context
+    status = await run_in_threadpool(catalog_status, context.db)
+    return {"catalog_status": status, "demo": context.settings.demo, "current_path": request.url.path, **values}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def catalogue(request: Request) -> HTMLResponse:
+    context: AppContext = request.app.state.context
+    view = await run_in_threadpool(read_catalogue, context.db)
+    values = await page_context(request, catalogue=view)
+    return request.app.state.templates.TemplateResponse(request, "catalogue.html", values)
