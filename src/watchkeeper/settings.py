@@ -9,7 +9,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Role = Literal["all", "web", "engine"]
 
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
-_PLACEHOLDERS = {"changeme", "change-me", "change_me", "secret", "placeholder", "password", "xxx", "todo", "dev"}
+_PLACEHOLDERS = {
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "placeholder",
+    "password",
+    "xxx",
+    "todo",
+    "dev",
+}
 MIN_KEY_LENGTH = 32
 
 

@@ -37,7 +37,13 @@ class CatalogReloader:
         with self._lock:
             result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger)
         if result.ok:
-            log.info("catalog loaded", outcome=result.outcome, trigger=trigger, source=result.source, **result.changes)
+            log.info(
+                "catalog loaded",
+                outcome=result.outcome,
+                trigger=trigger,
+                source=result.source,
+                **result.changes,
+            )
         else:
             log.error(
                 "catalog not applied; the catalog in force is unchanged",
@@ -170,7 +176,11 @@ def _signals(stop: asyncio.Event, runtime: Runtime) -> Iterator[None]:
         log.info("stopping", signal=name)
         stop.set()
 
-    handled = {signal.SIGTERM: lambda: shutdown("SIGTERM"), signal.SIGINT: lambda: shutdown("SIGINT"), signal.SIGHUP: reload}
+    handled = {
+        signal.SIGTERM: lambda: shutdown("SIGTERM"),
+        signal.SIGINT: lambda: shutdown("SIGINT"),
+        signal.SIGHUP: reload,
+    }
     for number, handler in handled.items():
         loop.add_signal_handler(number, handler)
     try:

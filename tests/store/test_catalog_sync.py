@@ -50,7 +50,9 @@ def test_applying_the_example_stores_every_object(db, catalog_dir, clock, exampl
     assert _ids(db, t.checks) == {check.id for _, check in catalog.checks()}
     assert _ids(db, t.services) == {"pay-frontend", "pay-api", "notify-api"}
     with db.reading() as connection:
-        deps = set(connection.execute(select(t.service_dependencies.c.service_id, t.service_dependencies.c.depends_on_id)))
+        deps = set(
+            connection.execute(select(t.service_dependencies.c.service_id, t.service_dependencies.c.depends_on_id))
+        )
         origins = set(connection.execute(select(t.checks.c.origin)).scalars())
     assert deps == {("pay-frontend", "pay-api")}
     assert origins == {"file"}
@@ -74,13 +76,16 @@ def test_an_edit_updates_in_place_and_a_removal_deletes(db, catalog_dir, clock, 
     with db.reading() as connection:
         created = connection.execute(select(t.checks.c.created_at).where(t.checks.c.id == "paas-api")).scalar_one()
     platforms = catalog_dir / "platforms.yaml"
-    text = platforms.read_text().replace("interval: 30s\n        timeout: 10s\n        expect:\n          status: [200]\n          json",
-                                         "interval: 45s\n        timeout: 10s\n        expect:\n          status: [200]\n          json")
+    text = platforms.read_text().replace(
+        "interval: 30s\n        timeout: 10s\n        expect:\n          status: [200]\n          json",
+        "interval: 45s\n        timeout: 10s\n        expect:\n          status: [200]\n          json",
+    )
     assert "interval: 45s" in text
     platforms.write_text(text)
     notify = catalog_dir / "teams" / "notify.yaml"
-    notify.write_text(notify.read_text().replace(
-        "      - id: notify-smtp\n        type: tcp\n        host: smtp.notifications.example.gov.uk\n        port: 465\n        severity: ticket\n", ""))
+    smtp_check = "      - id: notify-smtp\n        type: tcp\n        host: smtp.notifications.example.gov.uk\n"
+    assert smtp_check in notify.read_text()
+    notify.write_text(notify.read_text().replace(smtp_check + "        port: 465\n        severity: ticket\n", ""))
 
     result = _apply(db, catalog_dir, clock, example_secrets)
 
@@ -98,8 +103,12 @@ def test_a_broken_edit_leaves_the_catalog_in_force_and_is_recorded(db, catalog_d
     _apply(db, catalog_dir, clock, example_secrets)
     teams_before = _ids(db, t.teams)
     pay = catalog_dir / "teams" / "pay.yaml"
-    pay.write_text(pay.read_text().replace("  - id: pay-api\n    name: Payments API\n    owner: pay",
-                                           "  - id: pay-api\n    name: Payments API\n    owner: nobody"))
+    pay.write_text(
+        pay.read_text().replace(
+            "  - id: pay-api\n    name: Payments API\n    owner: pay",
+            "  - id: pay-api\n    name: Payments API\n    owner: nobody",
+        )
+    )
     (catalog_dir / "teams" / "new.yaml").write_text("teams:\n  - id: newcomers\n    name: Newcomers\n")
 
     result = _apply(db, catalog_dir, clock, example_secrets)
@@ -108,8 +117,10 @@ def test_a_broken_edit_leaves_the_catalog_in_force_and_is_recorded(db, catalog_d
     assert any("unknown team 'nobody'" in p["message"] for p in result.problems)
     assert _ids(db, t.teams) == teams_before  # the valid new team was not half-applied
     status = catalog_status(db)
-    assert status.applied is not None and status.applied.outcome == "applied"
-    assert status.failed is not None and status.failed.problems == result.problems
+    assert status.applied is not None
+    assert status.applied.outcome == "applied"
+    assert status.failed is not None
+    assert status.failed.problems == result.problems
 
 
 def test_a_later_good_load_clears_the_failure(db, catalog_dir, clock, example_secrets):
@@ -151,8 +162,9 @@ def test_a_file_object_cannot_take_over_an_api_objects_id(db, catalog_dir, clock
 
 def test_removing_a_team_that_api_objects_still_use_is_refused_whole(db, catalog_dir, clock, example_secrets):
     extra = catalog_dir / "teams" / "extra.yaml"
-    extra.write_text("teams:\n  - id: extra\n    name: Extra\n    people:\n"
-                     "      - {id: ed, name: Ed, email: ed@example.gov.uk}\n")
+    extra.write_text(
+        "teams:\n  - id: extra\n    name: Extra\n    people:\n      - {id: ed, name: Ed, email: ed@example.gov.uk}\n"
+    )
     _apply(db, catalog_dir, clock, example_secrets)
     create_service(db, clock, "extra-admin", ServiceFields(name="Extra admin", owner="extra"))
     extra.unlink()
@@ -180,7 +192,9 @@ def test_secret_values_never_reach_the_database(db, catalog_dir, clock, example_
 def test_timestamps_come_back_as_aware_utc(db, catalog_dir, clock, example_secrets):
     _apply(db, catalog_dir, clock, example_secrets)
     with db.transaction() as connection:
-        connection.execute(update(t.teams).values(updated_at=datetime(2026, 3, 1, 14, 0, tzinfo=UTC) + timedelta(hours=1)))
+        connection.execute(
+            update(t.teams).values(updated_at=datetime(2026, 3, 1, 14, 0, tzinfo=UTC) + timedelta(hours=1))
+        )
     with db.reading() as connection:
         value = connection.execute(select(t.teams.c.updated_at)).scalars().first()
     assert value == datetime(2026, 3, 1, 15, 0, tzinfo=UTC)

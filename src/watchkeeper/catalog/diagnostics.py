@@ -40,18 +40,18 @@ def _data_path(raw: Any, loc: tuple[str | int, ...]) -> Path_:
     path: list[str | int] = []
     current = raw
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
+        if isinstance(current, dict) and part in ("from_", "json_"):  # fields whose YAML name is an alias
+            part = str(part).rstrip("_")
+        if _contains(current, part):
             current = current[part]
             path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, dict) and part in ("from_", "json_"):  # fields with aliases
-            alias = str(part).rstrip("_")
-            if alias in current:
-                current = current[alias]
-                path.append(alias)
     return tuple(path)
+
+
+def _contains(data: Any, part: str | int) -> bool:
+    if isinstance(data, dict):
+        return isinstance(part, str) and part in data
+    return isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
 
 
 def _readable(raw: Any, path: Path_) -> str:
@@ -80,9 +80,9 @@ def _describe(detail: ErrorDetails, model: type[BaseModel], raw: Any, path: Path
         return f"unknown field '{last}'", closest(str(last), allowed)
     if kind == "union_tag_invalid":
         noun = _KIND_OF_LIST.get(next((p for p in reversed(path) if isinstance(p, str)), ""), "")
-        expected = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
-        hint = closest(str(ctx.get("tag")), expected) or f"known types: {', '.join(expected)}"
-        return f"unknown {noun} type '{ctx.get('tag')}'".replace("  ", " "), hint
+        tags = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        tag_hint = closest(str(ctx.get("tag")), tags) or f"known types: {', '.join(tags)}"
+        return f"unknown {noun} type '{ctx.get('tag')}'".replace("  ", " "), tag_hint
     if kind == "union_tag_not_found":
         return "missing required field 'type'", None
     if kind == "literal_error":
@@ -109,7 +109,7 @@ def _fields_at(model: type[BaseModel], raw: Any, path: Path_) -> set[str]:
     candidates: list[Any] = [model]
     current = raw
     for part in path:
-        current = current[part] if isinstance(current, dict | list) else None
+        current = current[part] if _contains(current, part) else None
         next_candidates: list[Any] = []
         for leaf in (leaf for c in candidates for leaf in _leaves(c)):
             next_candidates.extend(_step(leaf, part))

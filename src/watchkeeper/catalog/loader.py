@@ -46,16 +46,16 @@ def catalog_files(path: Path) -> list[tuple[Path, str]]:
     files = sorted(
         p
         for p in path.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
     if not files:
         raise CatalogInvalid([Problem(str(path), 0, "no .yaml or .yml files in this directory")])
     return [(file, str(path / file.relative_to(path))) for file in files]
 
 
-def load_catalog(
-    path: str | Path, *, environ: Mapping[str, str] | None = None, check_secrets: bool = True
-) -> Catalog:
+def load_catalog(path: str | Path, *, environ: Mapping[str, str] | None = None, check_secrets: bool = True) -> Catalog:
     """The catalog at `path` (a file or a directory of files whose lists merge), or CatalogInvalid."""
     env = os.environ if environ is None else environ
     collected = _Collected()
@@ -65,6 +65,7 @@ def load_catalog(
         except YamlProblems as error:
             collected.problems.extend(error.problems)
             continue
+        collected.problems.extend(document.problems)
         _collect(document, collected)
     _check_secrets(collected, env, check_secrets)
     items = collected.items
@@ -137,7 +138,10 @@ def _collect_item(doc: Document, section: str, index: int, raw: Any, collected: 
 
 
 def _remember_nested_ids(
-    raw: dict[str, Any], doc: Document, path: tuple[str | int, ...], broken: list[tuple[str, str, Document, tuple[str | int, ...]]]
+    raw: dict[str, Any],
+    doc: Document,
+    path: tuple[str | int, ...],
+    broken: list[tuple[str, str, Document, tuple[str | int, ...]]],
 ) -> None:
     for key, kind in (
         ("people", "person"),
@@ -184,7 +188,12 @@ def _check_secrets(collected: _Collected, environ: Mapping[str, str], check_valu
                 read_secret(name, environ)
             except SecretMissing as missing:
                 collected.problems.append(
-                    Problem(doc.file, line, str(missing), "or check without secrets: watchkeeper validate --no-secrets")
+                    Problem(
+                        doc.file,
+                        line,
+                        str(missing),
+                        "or check without secrets: watchkeeper validate --no-secrets",
+                    )
                 )
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from watchkeeper.catalog.checks import CheckConfig
 from watchkeeper.catalog.organisation import DataSource, Organisation
-from watchkeeper.catalog.services import Platform, Service
+from watchkeeper.catalog.services import Platform, Service, Watched
 from watchkeeper.catalog.status_pages import StatusPage
 from watchkeeper.catalog.teams import Person, Team
 from watchkeeper.catalog.types import Model
@@ -43,7 +43,7 @@ class Catalog(Model):
             for person in team.people:
                 yield team, person
 
-    def checks(self) -> Iterator[tuple[Platform | Service, CheckConfig]]:
+    def checks(self) -> Iterator[tuple[Watched, CheckConfig]]:
         for subject in (*self.platforms, *self.services):
             for check in subject.checks:
                 yield subject, check

@@ -5,13 +5,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from watchkeeper.catalog.types import Duration, Id, Model, TimeOfDay, Timezone, Url, Weekday
+from watchkeeper.catalog.types import WEEKDAYS, Duration, Id, Model, TimeOfDay, Timezone, Url, Weekday
 
 BankHolidays = Literal["none", "england-and-wales", "scotland", "northern-ireland"]
+PriorityName = Literal["P1", "P2", "P3", "P4"]
 
 
 class SupportHours(Model):
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
     start: TimeOfDay = time(9, 0)
     end: TimeOfDay = time(17, 30)
     bank_holidays: BankHolidays = "none"
@@ -30,7 +31,7 @@ class Priority(Model):
     in_hours_only: bool = False
 
 
-def _default_priorities() -> dict[str, Priority]:
+def _default_priorities() -> dict[PriorityName, Priority]:
     hour = timedelta(hours=1)
     return {
         "P1": Priority(name="Critical", respond_within=timedelta(minutes=20), update_every=hour),
@@ -44,9 +45,7 @@ class Organisation(Model):
     name: str = "Watchkeeper"
     timezone: Timezone = "UTC"
     support_hours: SupportHours = Field(default_factory=SupportHours)
-    incident_priorities: dict[Literal["P1", "P2", "P3", "P4"], Priority] = Field(
-        default_factory=_default_priorities
-    )
+    incident_priorities: dict[PriorityName, Priority] = Field(default_factory=_default_priorities)
 
 
 class DataSource(Model):

@@ -104,7 +104,7 @@ def _define_all(
 ) -> None:
     for kind, items in (("data source", data_sources), ("status page", status_pages)):
         for located in items:
-            refs.define(kind, located.value.id, located.doc, located.path)  # type: ignore[attr-defined]
+            refs.define(kind, located.value.id, located.doc, located.path)
     for team in teams:
         refs.define("team", team.value.id, team.doc, team.path)
         refs.platform_teams[team.value.id] = team.value.platform_team
@@ -119,10 +119,10 @@ def _define_all(
                 refs.define(kind, item.id, team.doc, (*team.path, attribute, i))
     for kind, subjects in (("platform", platforms), ("service", services)):
         for subject in subjects:
-            refs.define(kind, subject.value.id, subject.doc, subject.path)  # type: ignore[attr-defined]
-            for i, check in enumerate(subject.value.checks):  # type: ignore[attr-defined]
+            refs.define(kind, subject.value.id, subject.doc, subject.path)
+            for i, check in enumerate(subject.value.checks):
                 refs.define("check", check.id, subject.doc, (*subject.path, "checks", i))
-            for i, window in enumerate(subject.value.maintenance):  # type: ignore[attr-defined]
+            for i, window in enumerate(subject.value.maintenance):
                 refs.define("maintenance window", window.id, subject.doc, (*subject.path, "maintenance", i))
     for service in services:
         for i, level in enumerate(service.value.service_levels):
@@ -147,7 +147,12 @@ def _team_references(refs: References, located: Located[Team]) -> None:
         _require_targets(refs, route.notify, doc, (*at, "notify"))
         services = route.match.service if route.match else None
         for s, service in enumerate([services] if isinstance(services, str) else services or []):
-            refs.require("service", service, doc, (*at, "match", "service", *(() if isinstance(services, str) else (s,))))
+            refs.require(
+                "service",
+                service,
+                doc,
+                (*at, "match", "service", *(() if isinstance(services, str) else (s,))),
+            )
 
 
 def _require_targets(refs: References, targets: Iterable[str], doc: Document, path: Path_) -> None:

@@ -23,8 +23,8 @@ class SecretUse:
 
 
 class SecretMissing(LookupError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"secret {name} is not set: set {name} or {name}_FILE in the environment")
+    def __init__(self, name: str, reason: str | None = None) -> None:
+        super().__init__(reason or f"secret {name} is not set: set {name} or {name}_FILE in the environment")
         self.name = name
 
 
@@ -57,7 +57,8 @@ def read_secret(name: str, environ: Mapping[str, str]) -> str:
         try:
             return Path(file_name).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as error:
-            raise SecretMissing(name) from error
+            reason = f"secret {name}: {name}_FILE names {file_name}, which cannot be read ({error.strerror})"
+            raise SecretMissing(name, reason) from None
     raise SecretMissing(name)
 
 

@@ -1,10 +1,10 @@
 """Services and platforms: what runs, who owns it, how it is watched, and the levels it promises."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from dateutil.rrule import rrulestr
-from pydantic import Discriminator, Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig, check_types
 from watchkeeper.catalog.types import (
@@ -17,7 +17,6 @@ from watchkeeper.catalog.types import (
     Timezone,
     Url,
 )
-
 
 if TYPE_CHECKING:
     AnyCheck = CheckConfig
@@ -75,12 +74,33 @@ class PrometheusIndicator(Model):
     total: str
 
 
+def _indicator_kind(value: Any) -> str:
+    """Which indicator a mapping means, so that a typo is reported against that one kind only."""
+    if isinstance(value, dict):
+        return "prometheus-indicator" if {"source", "good", "total"} & value.keys() else "check-indicator"
+    return "prometheus-indicator" if isinstance(value, PrometheusIndicator) else "check-indicator"
+
+
+def _window_kind(value: Any) -> str:
+    return "calendar-window" if isinstance(value, dict | CalendarWindow) else "rolling-window"
+
+
+Indicator = Annotated[
+    Annotated[CheckIndicator, Tag("check-indicator")] | Annotated[PrometheusIndicator, Tag("prometheus-indicator")],
+    Discriminator(_indicator_kind),
+]
+Window = Annotated[
+    Annotated[Duration, Tag("rolling-window")] | Annotated[CalendarWindow, Tag("calendar-window")],
+    Discriminator(_window_kind),
+]
+
+
 class ServiceLevel(Model):
     id: Id
     name: str
     objective: Percent
-    window: Duration | CalendarWindow
-    indicator: CheckIndicator | PrometheusIndicator
+    window: Window
+    indicator: Indicator
     agreed: str | None = Field(default=None, description="the team's existing agreed level, kept as it is")
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, model_validator
 
 from watchkeeper.catalog.types import (
+    ALL_DAYS,
     Duration,
     Email,
     Id,
@@ -121,7 +122,7 @@ CHANNEL_TYPES = ("slack", "teams", "email", "webhook", "pagerduty", "zendesk", "
 
 
 class Restriction(Model):
-    days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     from_: TimeOfDay = Field(alias="from")
     to: TimeOfDay
 

@@ -6,7 +6,14 @@ from datetime import datetime, time, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+)
 
 from watchkeeper.catalog.problems import closest
 from watchkeeper.domain.durations import format_duration, format_percent, parse_duration, parse_percent
@@ -87,7 +94,7 @@ def _time_of_day(value: Any) -> time:
             return time.max  # "24:00": the end of the day
         if hours < 24 and minutes < 60:
             return time(hours, minutes)
-    raise ValueError(f"{value!r} is not a time of day: write it as HH:MM in quotes, such as \"09:30\"")
+    raise ValueError(f'{value!r} is not a time of day: write it as HH:MM in quotes, such as "09:30"')
 
 
 def _format_time(value: time) -> str:
@@ -140,6 +147,8 @@ def _timezone(value: Any) -> str:
 Timezone = Annotated[str, BeforeValidator(_timezone)]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Severity = Literal["page", "ticket", "info"]
 
 TARGET_KINDS = ("schedule", "person", "channel")

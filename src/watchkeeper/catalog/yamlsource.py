@@ -60,6 +60,8 @@ class Document:
     file: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems that do not stop the file being read, such as a duplicate key (the first one is kept)."""
 
     def line_of(self, path: Path_) -> int:
         """The line of `path`, or of its nearest ancestor that exists (a missing field points at its parent)."""
@@ -77,7 +79,7 @@ class YamlProblems(Exception):
 
 
 def read_document(path: Path, display: str) -> Document:
-    """Parse one file; raise YamlProblems with the file and line of a syntax error or duplicate key."""
+    """Parse one file; raise YamlProblems for a syntax error. Duplicate keys are kept in `problems`."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -95,11 +97,8 @@ def read_document(path: Path, display: str) -> Document:
     finally:
         loader.dispose()
     document = Document(display, None)
-    problems: list[Problem] = []
     if node is not None:
-        document.data = _build(node, (), document, problems, _CatalogLoader(""))
-    if problems:
-        raise YamlProblems(problems)
+        document.data = _build(node, (), document, document.problems, _CatalogLoader(""))
     return document
 
 

@@ -25,8 +25,12 @@ StatusSpec = int | str
 """200, or a range such as "200-299", or a class such as "2xx"."""
 
 
+def _any_success() -> list[StatusSpec]:
+    return ["200-399"]
+
+
 class HttpExpect(Model):
-    status: list[StatusSpec] = Field(default_factory=lambda: ["200-399"])
+    status: list[StatusSpec] = Field(default_factory=_any_success)
     body_contains: str | list[str] | None = None
     body_not_contains: str | list[str] | None = None
     body_regex: str | None = None

@@ -72,7 +72,11 @@ def apply(path: Path, as_json: bool) -> None:
             f"{changes['updated']} updated, {changes['deleted']} deleted"
         )
     else:
-        lines = [f"{p['file']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}" + (f" ({p['hint']})" if p["hint"] else "") for p in result.problems]
+        lines = [
+            f"{p['file']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}"
+            + (f" ({p['hint']})" if p["hint"] else "")
+            for p in result.problems
+        ]
         fail("\n".join([*lines, f"{len(lines)} problem(s); nothing was changed"]))
     if not result.ok:
         raise SystemExit(1)

@@ -1,7 +1,9 @@
 """`watchkeeper serve` and `watchkeeper demo`."""
 
 import asyncio
+import contextlib
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +21,9 @@ def serve(catalog_path: Path | None, host: str | None, port: int | None, role: s
 
     SIGHUP reloads the catalog; SIGTERM stops cleanly.
     """
-    overrides = {k: v for k, v in {"catalog": catalog_path, "host": host, "port": port, "role": role}.items() if v is not None}
+    overrides: dict[str, Any] = {
+        k: v for k, v in {"catalog": catalog_path, "host": host, "port": port, "role": role}.items() if v is not None
+    }
     _run(Settings(**overrides))
 
 
@@ -29,10 +33,8 @@ def demo(port: int) -> None:
     """Start a self-contained demo: SQLite in a temporary folder, a built-in catalog and loopback targets."""
     from watchkeeper.demo.run import run_demo
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(port))
-    except KeyboardInterrupt:
-        pass
 
 
 def _run(settings: Settings) -> None:
@@ -59,4 +61,3 @@ def _run_loop(main: object) -> None:
         uvloop.run(main)  # type: ignore[arg-type]
     except ImportError:
         asyncio.run(main)  # type: ignore[arg-type]
-

@@ -43,8 +43,10 @@ async def run_demo(port: int, host: str = "127.0.0.1") -> None:
             runtime = build(settings)
 
             def ready(url: str) -> None:
-                click.echo(f"\n  Watchkeeper demo is running: {url}\n  Demo targets: {targets.base_url}/healthy, "
-                           "/flapping, /slow, /failing\n  Press Ctrl+C to stop.\n")
+                click.echo(
+                    f"\n  Watchkeeper demo is running: {url}\n  Demo targets: {targets.base_url}/healthy, "
+                    "/flapping, /slow, /failing\n  Press Ctrl+C to stop.\n"
+                )
 
             try:
                 await serve(runtime, on_ready=ready)

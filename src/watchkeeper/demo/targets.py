@@ -49,7 +49,5 @@ async def start_targets(host: str = "127.0.0.1", port: int = 0) -> Targets:
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    server = site._server
-    assert server is not None and server.sockets  # started above
-    bound_port = server.sockets[0].getsockname()[1]
+    bound_port = runner.addresses[0][1]
     return Targets(f"http://{host}:{bound_port}", runner)

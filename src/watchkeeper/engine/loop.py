@@ -1,6 +1,7 @@
 """The engine loop: repeatable passes of each duty until told to stop."""
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,7 +39,5 @@ class Engine:
                 await asyncio.to_thread(duty.run_pass)
             except Exception as error:  # a failed pass is logged and tried again next time
                 log.error("duty failed", duty=duty.name, error=str(error), error_type=type(error).__name__)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=duty.every)
-            except TimeoutError:
-                pass

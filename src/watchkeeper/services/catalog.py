@@ -144,5 +144,11 @@ def _latest(connection: Connection, outcomes: tuple[str, ...]) -> LoadResult | N
     if row is None:
         return None
     return LoadResult(
-        row["outcome"], row["source"], row["at"], row["digest"], row["summary"] or {}, {}, row["problems"] or []
+        row["outcome"],
+        row["source"],
+        row["at"],
+        row["digest"],
+        row["summary"] or {},
+        {},
+        row["problems"] or [],
     )

@@ -97,20 +97,48 @@ def _read(connection: Connection) -> Catalogue:
         kind, subject = ("service", r["service_id"]) if r["service_id"] else ("platform", r["platform_id"])
         checks[(kind, subject)].append(
             CheckView(
-                r["id"], r["type"], r["name"], r["interval_seconds"], r["severity"], r["paused"], r["origin"],
-                kind, subject, r["spec"],
+                r["id"],
+                r["type"],
+                r["name"],
+                r["interval_seconds"],
+                r["severity"],
+                r["paused"],
+                r["origin"],
+                kind,
+                subject,
+                r["spec"],
             )
         )
     platform_deps = _dependencies(connection, t.platform_dependencies, "platform_id")
     service_deps = _dependencies(connection, t.service_dependencies, "service_id")
     platforms = [
-        SubjectView("platform", r["id"], r["name"], r["owner_team_id"], names.get(r["owner_team_id"], r["owner_team_id"]),
-                    r["origin"], r["spec"], None, platform_deps[r["id"]], checks[("platform", r["id"])])
+        SubjectView(
+            "platform",
+            r["id"],
+            r["name"],
+            r["owner_team_id"],
+            names.get(r["owner_team_id"], r["owner_team_id"]),
+            r["origin"],
+            r["spec"],
+            None,
+            platform_deps[r["id"]],
+            checks[("platform", r["id"])],
+        )
         for r in connection.execute(select(t.platforms).order_by(t.platforms.c.name)).mappings()
     ]
     services = [
-        SubjectView("service", r["id"], r["name"], r["owner_team_id"], names.get(r["owner_team_id"], r["owner_team_id"]),
-                    r["origin"], r["spec"], r["platform_id"], service_deps[r["id"]], checks[("service", r["id"])])
+        SubjectView(
+            "service",
+            r["id"],
+            r["name"],
+            r["owner_team_id"],
+            names.get(r["owner_team_id"], r["owner_team_id"]),
+            r["origin"],
+            r["spec"],
+            r["platform_id"],
+            service_deps[r["id"]],
+            checks[("service", r["id"])],
+        )
         for r in connection.execute(select(t.services).order_by(t.services.c.name)).mappings()
     ]
     return Catalogue(teams, platforms, services)

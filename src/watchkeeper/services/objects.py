@@ -54,7 +54,9 @@ def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceF
         if _origin(connection, service_id) is not None:
             raise AlreadyExists(f"service '{service_id}' already exists")
         _check_references(connection, service_id, fields)
-        connection.execute(insert(t.services).values(id=service_id, **_columns(fields), origin="api", created_at=now, updated_at=now))
+        connection.execute(
+            insert(t.services).values(id=service_id, **_columns(fields), origin="api", created_at=now, updated_at=now)
+        )
         _set_dependencies(connection, service_id, fields.depends_on)
 
 
@@ -62,7 +64,9 @@ def update_service(db: Database, clock: Clock, service_id: str, fields: ServiceF
     with db.transaction() as connection:
         _require_api_origin(connection, service_id, "changed")
         _check_references(connection, service_id, fields)
-        connection.execute(update(t.services).where(t.services.c.id == service_id).values(**_columns(fields), updated_at=clock.now()))
+        connection.execute(
+            update(t.services).where(t.services.c.id == service_id).values(**_columns(fields), updated_at=clock.now())
+        )
         connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
         _set_dependencies(connection, service_id, fields.depends_on)
 
@@ -70,9 +74,13 @@ def update_service(db: Database, clock: Clock, service_id: str, fields: ServiceF
 def delete_service(db: Database, service_id: str) -> None:
     with db.transaction() as connection:
         _require_api_origin(connection, service_id, "deleted")
-        users = connection.execute(
-            select(t.service_dependencies.c.service_id).where(t.service_dependencies.c.depends_on_id == service_id)
-        ).scalars().all()
+        users = (
+            connection.execute(
+                select(t.service_dependencies.c.service_id).where(t.service_dependencies.c.depends_on_id == service_id)
+            )
+            .scalars()
+            .all()
+        )
         if users:
             raise ReadOnly(f"service '{service_id}' cannot be deleted: {', '.join(sorted(users))} depend on it")
         connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
@@ -108,7 +116,12 @@ def _check_references(connection: Connection, service_id: str, fields: ServiceFi
 
 
 def _columns(fields: ServiceFields) -> dict[str, Any]:
-    spec = {"name": fields.name, "owner": fields.owner, "runbook": fields.runbook, "description": fields.description}
+    spec = {
+        "name": fields.name,
+        "owner": fields.owner,
+        "runbook": fields.runbook,
+        "description": fields.description,
+    }
     return {"name": fields.name, "owner_team_id": fields.owner, "platform_id": fields.platform, "spec": spec}
 
 

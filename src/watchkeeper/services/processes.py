@@ -27,7 +27,9 @@ def process_id(started_at: datetime) -> str:
 def announce(db: Database, pid: str, role: str, now: datetime) -> None:
     with db.transaction() as connection:
         connection.execute(delete(t.processes).where(t.processes.c.id == pid))
-        connection.execute(insert(t.processes).values(id=pid, role=role, version=__version__, started_at=now, seen_at=now))
+        connection.execute(
+            insert(t.processes).values(id=pid, role=role, version=__version__, started_at=now, seen_at=now)
+        )
 
 
 def beat(db: Database, pid: str, now: datetime) -> None:

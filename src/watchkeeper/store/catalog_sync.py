@@ -202,7 +202,13 @@ def _team_rows(catalog: Catalog, rows: dict[str, list[Row]]) -> None:
             rows["channels"].append({**common, "id": channel.id, "type": channel.type, "spec": _dump(channel)})
         for schedule in team.schedules:
             rows["schedules"].append(
-                {**common, "id": schedule.id, "name": schedule.name, "timezone": schedule.timezone, "spec": _dump(schedule)}
+                {
+                    **common,
+                    "id": schedule.id,
+                    "name": schedule.name,
+                    "timezone": schedule.timezone,
+                    "spec": _dump(schedule),
+                }
             )
         for policy in team.escalation_policies:
             rows["escalation_policies"].append({**common, "id": policy.id, "name": policy.name, "spec": _dump(policy)})
@@ -210,7 +216,13 @@ def _team_rows(catalog: Catalog, rows: dict[str, list[Row]]) -> None:
             rows["routes"].append({**common, "position": position, "spec": _dump(route)})
         for integration in team.integrations:
             rows["integrations"].append(
-                {**common, "id": integration.id, "type": integration.type, "name": integration.name, "spec": _dump(integration)}
+                {
+                    **common,
+                    "id": integration.id,
+                    "type": integration.type,
+                    "name": integration.name,
+                    "spec": _dump(integration),
+                }
             )
 
 
@@ -228,7 +240,10 @@ def _subject_rows(kind: str, subject: Watched, rows: dict[str, list[Row]]) -> No
     rows[table].append(row)
     for dependency in subject.depends_on:
         rows[f"{kind}_dependencies"].append({f"{kind}_id": subject.id, "depends_on_id": dependency, "origin": "file"})
-    owner = {"service_id": subject.id if kind == "service" else None, "platform_id": subject.id if kind == "platform" else None}
+    owner = {
+        "service_id": subject.id if kind == "service" else None,
+        "platform_id": subject.id if kind == "platform" else None,
+    }
     for check in subject.checks:
         rows["checks"].append(
             {
@@ -244,13 +259,28 @@ def _subject_rows(kind: str, subject: Watched, rows: dict[str, list[Row]]) -> No
             }
         )
     for window in subject.maintenance:
-        rows["maintenance_windows"].append({**owner, "id": window.id, "name": window.name, "origin": "file", "spec": _dump(window)})
+        rows["maintenance_windows"].append(
+            {**owner, "id": window.id, "name": window.name, "origin": "file", "spec": _dump(window)}
+        )
     for level in getattr(subject, "service_levels", []):
         rows["service_levels"].append(
-            {"id": level.id, "service_id": subject.id, "name": level.name, "objective": level.objective, "origin": "file", "spec": _dump(level)}
+            {
+                "id": level.id,
+                "service_id": subject.id,
+                "name": level.name,
+                "objective": level.objective,
+                "origin": "file",
+                "spec": _dump(level),
+            }
         )
     for signal in getattr(getattr(subject, "capacity", None), "signals", []):
         rows["capacity_signals"].append(
-            {"service_id": subject.id, "id": signal.id, "name": signal.name, "limit_value": signal.limit, "origin": "file", "spec": _dump(signal)}
+            {
+                "service_id": subject.id,
+                "id": signal.id,
+                "name": signal.name,
+                "limit_value": signal.limit,
+                "origin": "file",
+                "spec": _dump(signal),
+            }
         )
-

@@ -32,7 +32,10 @@ async def readyz(request: Request) -> JSONResponse:
         status = catalog_status(context.db)
         if status.applied is None:
             return False, {"database": "ok", "catalog": "no catalog has been applied yet"}
-        return True, {"database": "ok", "catalog": "failed reload; last good catalog in force" if status.failed else "ok"}
+        return True, {
+            "database": "ok",
+            "catalog": "failed reload; last good catalog in force" if status.failed else "ok",
+        }
 
     ready, details = await run_in_threadpool(check)
     return JSONResponse({"status": "ready" if ready else "not ready", **details}, status_code=200 if ready else 503)

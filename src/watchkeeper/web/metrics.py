@@ -32,11 +32,14 @@ class CatalogCollector(Collector):
         yield ok
         if status.applied is not None:
             applied = GaugeMetricFamily(
-                "watchkeeper_catalog_last_success_timestamp_seconds", "When the catalog in force was last loaded"
+                "watchkeeper_catalog_last_success_timestamp_seconds",
+                "When the catalog in force was last loaded",
             )
             applied.add_metric([], status.applied.at.timestamp())
             yield applied
-            objects = GaugeMetricFamily("watchkeeper_catalog_objects", "Objects in the catalog in force", labels=["kind"])
+            objects = GaugeMetricFamily(
+                "watchkeeper_catalog_objects", "Objects in the catalog in force", labels=["kind"]
+            )
             for kind, count in sorted(status.applied.summary.items()):
                 objects.add_metric([kind], float(count))
             yield objects

@@ -30,8 +30,17 @@ def problem_response(status: int, title: str, detail: str | None = None, **extra
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content"}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+}
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -73,7 +73,10 @@ class ServiceCreate(ServiceIn):
 
 def _team(team: TeamView) -> TeamOut:
     people = [PersonOut(id=p.id, name=p.name, email=p.email) for p in team.people]
-    return TeamOut(**{k: getattr(team, k) for k in ("id", "name", "platform_team", "capacity_managed_by", "origin")}, people=people)
+    return TeamOut(
+        **{k: getattr(team, k) for k in ("id", "name", "platform_team", "capacity_managed_by", "origin")},
+        people=people,
+    )
 
 
 def _subject(subject: SubjectView) -> dict[str, Any]:
@@ -90,8 +93,13 @@ def _subject(subject: SubjectView) -> dict[str, Any]:
 
 def _check(check: CheckView) -> CheckOut:
     return CheckOut(
-        id=check.id, type=check.type, name=check.name, interval_seconds=check.interval_seconds,
-        severity=check.severity, paused=check.paused, origin=check.origin,
+        id=check.id,
+        type=check.type,
+        name=check.name,
+        interval_seconds=check.interval_seconds,
+        severity=check.severity,
+        paused=check.paused,
+        origin=check.origin,
         service=check.subject_id if check.subject_kind == "service" else None,
         platform=check.subject_id if check.subject_kind == "platform" else None,
     )
@@ -152,8 +160,12 @@ async def list_checks(request: Request) -> list[CheckOut]:
 
 def _fields(body: ServiceIn) -> objects.ServiceFields:
     return objects.ServiceFields(
-        name=body.name, owner=body.owner, platform=body.platform, depends_on=tuple(body.depends_on),
-        runbook=body.runbook, description=body.description,
+        name=body.name,
+        owner=body.owner,
+        platform=body.platform,
+        depends_on=tuple(body.depends_on),
+        runbook=body.runbook,
+        description=body.description,
     )
 
 
@@ -165,7 +177,11 @@ async def _change(request: Request, action: Any, *args: Any) -> None:
         raise Problem(refused.status, titles.get(refused.status, "Bad request"), refused.message) from None
 
 
-@router.post("/services", status_code=201, responses={409: {"description": "exists"}, 422: {"description": "bad reference"}})
+@router.post(
+    "/services",
+    status_code=201,
+    responses={409: {"description": "exists"}, 422: {"description": "bad reference"}},
+)
 async def create_service(request: Request, body: ServiceCreate, response: Response) -> ServiceOut:
     context: AppContext = request.app.state.context
     await _change(request, objects.create_service, context.db, context.clock, body.id, _fields(body))
@@ -173,14 +189,21 @@ async def create_service(request: Request, body: ServiceCreate, response: Respon
     return await get_service(request, body.id)
 
 
-@router.put("/services/{service_id}", responses={404: {"description": "no such service"}, 409: {"description": "from a file"}})
+@router.put(
+    "/services/{service_id}",
+    responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
+)
 async def replace_service(request: Request, service_id: str, body: ServiceIn) -> ServiceOut:
     context: AppContext = request.app.state.context
     await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body))
     return await get_service(request, service_id)
 
 
-@router.delete("/services/{service_id}", status_code=204, responses={404: {"description": "no such service"}, 409: {"description": "from a file"}})
+@router.delete(
+    "/services/{service_id}",
+    status_code=204,
+    responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
+)
 async def delete_service(request: Request, service_id: str) -> Response:
     context: AppContext = request.app.state.context
     await _change(request, objects.delete_service, context.db, service_id)

@@ -17,7 +17,12 @@ async def page_context(request: Request, **values: Any) -> dict[str, Any]:
     """What every page needs: the catalog banner when the latest reload failed, and the demo flag."""
     context: AppContext = request.app.state.context
     status = await run_in_threadpool(catalog_status, context.db)
-    return {"catalog_status": status, "demo": context.settings.demo, "current_path": request.url.path, **values}
+    return {
+        "catalog_status": status,
+        "demo": context.settings.demo,
+        "current_path": request.url.path,
+        **values,
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -25,4 +30,9 @@ async def catalogue(request: Request) -> HTMLResponse:
     context: AppContext = request.app.state.context
     view = await run_in_threadpool(read_catalogue, context.db)
     values = await page_context(request, catalogue=view)
-    return request.app.state.templates.TemplateResponse(request, "catalogue.html", values)
+    return render(request, "catalogue.html", values)
+
+
+def render(request: Request, template: str, values: dict[str, Any]) -> HTMLResponse:
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, values)
+    return response

@@ -207,9 +207,7 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["owner_team_id"], ["teams.id"], name=op.f("fk_platforms_owner_team_id_teams")
-        ),
+        sa.ForeignKeyConstraint(["owner_team_id"], ["teams.id"], name=op.f("fk_platforms_owner_team_id_teams")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_platforms")),
     )
     with op.batch_alter_table("platforms", schema=None) as batch_op:
@@ -277,12 +275,8 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["owner_team_id"], ["teams.id"], name=op.f("fk_services_owner_team_id_teams")
-        ),
-        sa.ForeignKeyConstraint(
-            ["platform_id"], ["platforms.id"], name=op.f("fk_services_platform_id_platforms")
-        ),
+        sa.ForeignKeyConstraint(["owner_team_id"], ["teams.id"], name=op.f("fk_services_owner_team_id_teams")),
+        sa.ForeignKeyConstraint(["platform_id"], ["platforms.id"], name=op.f("fk_services_platform_id_platforms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_services")),
     )
     with op.batch_alter_table("services", schema=None) as batch_op:
@@ -303,9 +297,7 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["services.id"], name=op.f("fk_capacity_signals_service_id_services")
-        ),
+        sa.ForeignKeyConstraint(["service_id"], ["services.id"], name=op.f("fk_capacity_signals_service_id_services")),
         sa.PrimaryKeyConstraint("service_id", "id", name=op.f("pk_capacity_signals")),
     )
     op.create_table(
@@ -326,9 +318,7 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["platform_id"], ["platforms.id"], name=op.f("fk_checks_platform_id_platforms")
-        ),
+        sa.ForeignKeyConstraint(["platform_id"], ["platforms.id"], name=op.f("fk_checks_platform_id_platforms")),
         sa.ForeignKeyConstraint(["service_id"], ["services.id"], name=op.f("fk_checks_service_id_services")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checks")),
     )
@@ -389,9 +379,7 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["services.id"], name=op.f("fk_service_levels_service_id_services")
-        ),
+        sa.ForeignKeyConstraint(["service_id"], ["services.id"], name=op.f("fk_service_levels_service_id_services")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_levels")),
     )
     with op.batch_alter_table("service_levels", schema=None) as batch_op:

@@ -1,0 +1,213 @@
+"""The server as a process: start, reload on SIGHUP, keep the old catalog on a bad edit, stop on SIGTERM.
+Runs on SQLite and on PostgreSQL, talking HTTP to a real listening socket."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import httpx2 as httpx
+import pytest
+from sqlalchemy import select
+
+from watchkeeper.store import Database
+from watchkeeper.store import tables as t
+
+KEY = "test-secret-key-that-is-long-enough-and-random-4f8a1c"
+
+
+class Process:
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "watchkeeper", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.logs: list[dict[str, object]] = []
+
+    def wait_for_log(self, event: str, timeout: float = 30) -> dict[str, object]:
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise AssertionError(f"process ended before logging {event!r}: {self.proc.wait()}")
+            entry = json.loads(line)
+            self.logs.append(entry)
+            if entry.get("event") == event:
+                return entry
+        raise AssertionError(f"no {event!r} log within {timeout}s")
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def rest(self) -> str:
+        stream: IO[str] | None = self.proc.stderr
+        return stream.read() if stream else ""
+
+
+def _environment(database_url: str, secrets: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
+    env.update(secrets)
+    env.update({"WATCHKEEPER_DATABASE_URL": database_url, "WATCHKEEPER_SECRET_KEY": KEY})
+    return env
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path, example_catalog: Path) -> Path:
+    target = tmp_path / "catalog"
+    shutil.copytree(example_catalog, target)
+    return target
+
+
+@pytest.fixture
+def server(database_url: str, catalog_copy: Path, example_secrets: dict[str, str]) -> Iterator[tuple[Process, str]]:
+    process = Process(
+        ["serve", "--catalog", str(catalog_copy), "--port", "0"], _environment(database_url, example_secrets)
+    )
+    try:
+        url = str(process.wait_for_log("serving")["url"])
+        yield process, url
+    finally:
+        process.close()
+
+
+def _wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_sighup_reloads_and_a_broken_file_leaves_the_old_catalog_serving(server, catalog_copy):
+    process, url = server
+    notify = catalog_copy / "teams" / "notify.yaml"
+    assert httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API"
+
+    notify.write_text(notify.read_text().replace("name: Notify API", "name: Notify API v2"))
+    process.proc.send_signal(signal.SIGHUP)
+    _wait_until(lambda: httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2")
+
+    notify.write_text(notify.read_text().replace("port: 465", "port: smtps"))
+    process.proc.send_signal(signal.SIGHUP)
+    _wait_until(lambda: httpx.get(url + "api/v1/catalog").json()["failed"] is not None)
+
+    assert httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2"
+    page = httpx.get(url).text
+    assert 'id="catalog-banner"' in page
+    assert "notify.yaml" in page
+    assert "watchkeeper_catalog_last_reload_successful 0.0" in httpx.get(url + "metrics").text
+    error = process.wait_for_log("catalog not applied; the catalog in force is unchanged")
+    assert any("notify.yaml" in problem for problem in error["problems"])  # type: ignore[union-attr]
+
+
+def test_sigterm_stops_cleanly_and_leaves_the_process_register(server, database_url):
+    process, url = server
+    assert httpx.get(url + "readyz").status_code == 200
+    db = Database(database_url)
+    with db.reading() as connection:
+        assert connection.execute(select(t.processes.c.role)).scalars().all() == ["all"]
+
+    code = process.stop()
+
+    assert code == 0
+    assert '"stopped cleanly"' in process.rest()
+    with db.reading() as connection:
+        assert connection.execute(select(t.processes)).all() == []
+    db.dispose()
+
+
+def test_the_engine_role_runs_without_a_web_listener(tmp_path, example_secrets):
+    url = f"sqlite:///{tmp_path}/wk.db"
+    env = {**_environment(url, example_secrets), "WATCHKEEPER_HEARTBEAT_INTERVAL": "0.2"}
+    process = Process(["serve", "--role", "engine"], env)
+    try:
+        process.wait_for_log("engine started")
+        db = Database(url)
+        with db.reading() as connection:
+            first = connection.execute(select(t.processes.c.role, t.processes.c.seen_at)).one()
+        time.sleep(0.6)
+        with db.reading() as connection:
+            later = connection.execute(select(t.processes.c.seen_at)).scalar_one()
+        db.dispose()
+        assert first.role == "engine"
+        assert later > first.seen_at  # the heartbeat duty runs
+        assert not any(entry.get("event") == "serving" for entry in process.logs)
+        assert process.stop() == 0
+    finally:
+        process.close()
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path, example_secrets):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "watchkeeper", "serve", "--port", str(port)],
+            env=_environment(f"sqlite:///{tmp_path}/wk.db", example_secrets),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_needs_no_configuration(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "watchkeeper", "demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    ) as proc:
+        _check_demo(proc, tmp_path)
+
+
+def _check_demo(proc: subprocess.Popen[str], tmp_path: Path) -> None:
+    try:
+        assert proc.stdout is not None
+        line = ""
+        while "demo is running" not in line:
+            line = proc.stdout.readline()
+            assert line, "the demo ended before printing its URL"
+        url = line.split("running: ", 1)[1].strip()
+        page = httpx.get(url, timeout=10).text
+        assert "Shop frontend" in page
+        assert "Demo PaaS" in page
+        assert httpx.get(url + "readyz", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory
+    finally:
+        if proc.poll() is None:
+            proc.kill()
