@@ -108,6 +108,17 @@ def test_bad_service_creations_are_refused_with_the_reason(loaded, body, status,
     assert response.json()["detail"] == detail
 
 
+def test_a_dependency_cycle_through_the_api_is_refused(loaded):
+    loaded.client.post("/api/v1/services", json={"id": "a1", "name": "A", "owner": "pay"})
+    loaded.client.post("/api/v1/services", json={"id": "b1", "name": "B", "owner": "pay", "depends_on": ["a1"]})
+
+    response = loaded.client.put("/api/v1/services/a1", json={"name": "A", "owner": "pay", "depends_on": ["b1"]})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "depends_on: 'b1' already depends on 'a1'; that would be a cycle"
+    assert loaded.client.get("/api/v1/services/a1").json()["depends_on"] == []
+
+
 def test_malformed_bodies_get_problem_details_not_server_errors(loaded):
     not_json = loaded.client.post(
         "/api/v1/services", content=b"{not json", headers={"content-type": "application/json"}

@@ -99,3 +99,13 @@ def test_an_empty_database_says_how_to_load_a_catalog(served):
     page = served.client.get("/").text
 
     assert "No catalog has been loaded yet" in page
+
+
+def test_the_footer_names_the_version_and_nothing_of_gov_uk(loaded):
+    from watchkeeper import __version__
+
+    footer = loaded.client.get("/").text.split('<footer class="govuk-footer">', 1)[1]
+
+    assert f"Watchkeeper {__version__}" in footer
+    assert "Crown copyright" not in footer
+    assert "Open Government Licence" not in footer

@@ -113,6 +113,22 @@ def _check_references(connection: Connection, service_id: str, fields: ServiceFi
             raise BadReference("depends_on: a service cannot depend on itself")
         if _origin(connection, dependency) is None:
             raise BadReference(f"depends_on: no service '{dependency}'")
+        if _reaches(connection, dependency, service_id):
+            raise BadReference(f"depends_on: '{dependency}' already depends on '{service_id}'; that would be a cycle")
+
+
+def _reaches(connection: Connection, start: str, target: str) -> bool:
+    """Whether `start` depends on `target`, directly or through other services."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        rows = connection.execute(
+            select(t.service_dependencies.c.depends_on_id).where(t.service_dependencies.c.service_id.in_(frontier))
+        ).scalars()
+        frontier = [d for d in rows if d not in seen]
+        if target in frontier:
+            return True
+        seen.update(frontier)
+    return False
 
 
 def _columns(fields: ServiceFields) -> dict[str, Any]:

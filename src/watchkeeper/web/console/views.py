@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper import __version__
 from watchkeeper.services.catalog import catalog_status
 from watchkeeper.services.catalogue import read_catalogue
 from watchkeeper.web.context import AppContext
@@ -21,6 +22,7 @@ async def page_context(request: Request, **values: Any) -> dict[str, Any]:
         "catalog_status": status,
         "demo": context.settings.demo,
         "current_path": request.url.path,
+        "version": __version__,
         **values,
     }
 
