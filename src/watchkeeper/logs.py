@@ -30,9 +30,18 @@ class Redactor:
         for key, value in list(event.items()):
             if _SECRET_FIELD.search(key) and value is not None:
                 event[key] = REDACTED
-            elif isinstance(value, str):
-                event[key] = self.mask(value)
+            else:
+                event[key] = self._masked(value)
         return event
+
+    def _masked(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, list | tuple):
+            return [self._masked(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._masked(item) for key, item in value.items()}
+        return value
 
     def mask(self, text: str) -> str:
         for value in self._values:

@@ -1,6 +1,7 @@
 """The one place that builds everything from Settings and runs the roles in one asyncio process."""
 
 import asyncio
+import os
 import signal
 import socket
 import threading
@@ -12,8 +13,9 @@ from typing import Any
 
 import uvicorn
 
+from watchkeeper.catalog.secrets import SecretMissing, read_secret
 from watchkeeper.engine.loop import Engine
-from watchkeeper.logs import get_logger
+from watchkeeper.logs import Redactor, get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from
 from watchkeeper.services.clock import Clock, SystemClock
@@ -29,14 +31,16 @@ log = get_logger("watchkeeper")
 class CatalogReloader:
     """Applies the catalog files on demand (start, SIGHUP, API); one at a time within the process."""
 
-    def __init__(self, db: Database, clock: Clock, path: Path) -> None:
+    def __init__(self, db: Database, clock: Clock, path: Path, redactor: Redactor | None = None) -> None:
         self.db, self.clock, self.path = db, clock, path
+        self.redactor = redactor or Redactor()
         self._lock = threading.Lock()
 
     def __call__(self, trigger: Trigger) -> LoadResult:
         with self._lock:
             result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger)
         if result.ok:
+            self._mask_secrets(result.secrets)
             log.info(
                 "catalog loaded",
                 outcome=result.outcome,
@@ -53,6 +57,14 @@ class CatalogReloader:
             )
         return result
 
+    def _mask_secrets(self, names: list[str]) -> None:
+        """Teach the log redactor the catalog's secret values, so that none can be logged by mistake."""
+        for name in names:
+            try:
+                self.redactor.register(read_secret(name, os.environ))
+            except SecretMissing:
+                continue  # the loader has already required every secret a valid catalog names
+
 
 @dataclass
 class Runtime:
@@ -63,14 +75,14 @@ class Runtime:
     reloader: CatalogReloader | None
 
 
-def build(settings: Settings, clock: Clock | None = None) -> Runtime:
+def build(settings: Settings, clock: Clock | None = None, redactor: Redactor | None = None) -> Runtime:
     """Everything the process needs, from one Settings object; applies migrations first."""
     if not settings.demo:
         settings.secret_key_value()  # refuse to start with a missing or placeholder key
     db = Database(settings.database_url)
     db.upgrade()
     clock = clock or SystemClock()
-    reloader = CatalogReloader(db, clock, settings.catalog) if settings.catalog else None
+    reloader = CatalogReloader(db, clock, settings.catalog, redactor) if settings.catalog else None
     context = AppContext(settings, db, clock, build_registry(db), settings.catalog, reloader)
     return Runtime(settings, db, clock, context, reloader)
 

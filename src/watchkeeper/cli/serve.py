@@ -44,9 +44,9 @@ def _run(settings: Settings) -> None:
     from watchkeeper.store import UnsupportedDatabase
     from watchkeeper.wiring import ListenError, build, serve
 
-    configure_logging(settings.log_level, settings.log_format)
+    redactor = configure_logging(settings.log_level, settings.log_format)
     try:
-        runtime = build(settings)
+        runtime = build(settings, redactor=redactor)
         _run_loop(serve(runtime, on_ready=None))
     except (SettingsError, UnsupportedDatabase, ListenError) as error:
         fail(str(error))

@@ -39,8 +39,7 @@ async def run_demo(port: int, host: str = "127.0.0.1") -> None:
                 log_format="console",
                 secret_key=secrets.token_urlsafe(48),
             )
-            configure_logging(settings.log_level, settings.log_format)
-            runtime = build(settings)
+            runtime = build(settings, redactor=configure_logging(settings.log_level, settings.log_format))
 
             def ready(url: str) -> None:
                 click.echo(

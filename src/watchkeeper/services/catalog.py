@@ -31,6 +31,8 @@ class LoadResult:
     summary: dict[str, int] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    """Names of the environment variables the catalog's ${NAME} references read (never their values)."""
 
     @property
     def ok(self) -> bool:
@@ -73,7 +75,7 @@ def apply_loaded(db: Database, catalog: Catalog, *, source: str, clock: Clock, t
         with db.transaction() as connection:
             sync = apply_catalog(connection, catalog, now)
             outcome: Outcome = "applied" if sync.changed else "unchanged"
-            result = LoadResult(outcome, source, now, digest, catalog.summary(), sync.totals())
+            result = LoadResult(outcome, source, now, digest, catalog.summary(), sync.totals(), secrets=catalog.secrets)
             _record(connection, result, trigger)
     except SyncRefused as refused:
         problems = [{"file": source, "line": 0, "message": reason, "hint": None} for reason in refused.reasons]
