@@ -109,43 +109,32 @@ def _read(connection: Connection) -> Catalogue:
                 r["spec"],
             )
         )
-    platform_deps = _dependencies(connection, t.platform_dependencies, "platform_id")
-    service_deps = _dependencies(connection, t.service_dependencies, "service_id")
-    platforms = [
-        SubjectView(
-            "platform",
-            r["id"],
-            r["name"],
-            r["owner_team_id"],
-            names.get(r["owner_team_id"], r["owner_team_id"]),
-            r["origin"],
-            r["spec"],
-            None,
-            platform_deps[r["id"]],
-            checks[("platform", r["id"])],
-        )
-        for r in connection.execute(select(t.platforms).order_by(t.platforms.c.name)).mappings()
-    ]
-    services = [
-        SubjectView(
-            "service",
-            r["id"],
-            r["name"],
-            r["owner_team_id"],
-            names.get(r["owner_team_id"], r["owner_team_id"]),
-            r["origin"],
-            r["spec"],
-            r["platform_id"],
-            service_deps[r["id"]],
-            checks[("service", r["id"])],
-        )
-        for r in connection.execute(select(t.services).order_by(t.services.c.name)).mappings()
-    ]
+    platforms = _subjects(connection, "platform", names, checks)
+    services = _subjects(connection, "service", names, checks)
     return Catalogue(teams, platforms, services)
 
 
-def _dependencies(connection: Connection, table: Any, subject_column: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    for row in connection.execute(select(table).order_by(table.c.depends_on_id)).mappings():
-        found[row[subject_column]].append(row["depends_on_id"])
-    return found
+def _subjects(
+    connection: Connection, kind: str, team_names: dict[str, str], checks: dict[tuple[str, str], list[CheckView]]
+) -> list[SubjectView]:
+    """Platforms or services, each with its owner's name, its dependencies and its checks."""
+    table = t.platforms if kind == "platform" else t.services
+    dependencies_table = t.platform_dependencies if kind == "platform" else t.service_dependencies
+    dependencies: dict[str, list[str]] = defaultdict(list)
+    for row in connection.execute(select(dependencies_table).order_by(dependencies_table.c.depends_on_id)).mappings():
+        dependencies[row[f"{kind}_id"]].append(row["depends_on_id"])
+    return [
+        SubjectView(
+            kind=kind,
+            id=r["id"],
+            name=r["name"],
+            owner_team_id=r["owner_team_id"],
+            owner_name=team_names.get(r["owner_team_id"], r["owner_team_id"]),
+            origin=r["origin"],
+            spec=r["spec"],
+            platform_id=r.get("platform_id"),
+            depends_on=dependencies[r["id"]],
+            checks=checks[(kind, r["id"])],
+        )
+        for r in connection.execute(select(table).order_by(table.c.name)).mappings()
+    ]
