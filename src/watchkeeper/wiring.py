@@ -93,19 +93,18 @@ async def serve(runtime: Runtime, on_ready: Callable[[str], None] | None = None)
     stop = asyncio.Event()
     started = runtime.clock.now()
     pid = processes.process_id(started)
+    # Bind first: a port in use should stop the process before it changes anything.
+    listener = _listen(settings.host, settings.port) if settings.role in ("all", "web") else None
     if runtime.reloader is not None:
         await asyncio.to_thread(runtime.reloader, "demo" if settings.demo else "start")
     await asyncio.to_thread(processes.announce, runtime.db, pid, settings.role, started)
-    server = _web_server(runtime) if settings.role in ("all", "web") else None
-    listener = _listen(settings.host, settings.port) if server is not None else None
     with _signals(stop, runtime):
         async with asyncio.TaskGroup() as group:
             if settings.role in ("all", "engine"):
                 engine = Engine(runtime.db, runtime.clock, pid, settings.heartbeat_interval)
                 group.create_task(engine.run(stop))
-            if server is not None:
-                assert listener is not None
-                group.create_task(_serve_web(server, listener, stop, on_ready))
+            if listener is not None:
+                group.create_task(_serve_web(_web_server(runtime), listener, stop, on_ready))
             elif on_ready is not None:
                 on_ready("")
             await stop.wait()

@@ -387,3 +387,12 @@ def test_a_file_that_cannot_be_decoded_is_reported(tmp_path: Path) -> None:
     [problem] = raised.value.problems
     assert problem.file == str(tmp_path / "latin1.yaml")
     assert problem.message.startswith("cannot read the file")
+
+
+def test_a_file_that_cannot_be_parsed_does_not_make_references_into_it_unknown(catalog) -> None:
+    catalog.replace(PAY, "    name: Payments API\n", "    name: Payments API: v2\n")
+
+    problems = catalog.problems()
+
+    assert [p.file for p in problems] == [catalog.file(PAY)]
+    assert all("unknown" not in p.message for p in problems)

@@ -59,26 +59,29 @@ def load_catalog(path: str | Path, *, environ: Mapping[str, str] | None = None, 
     """The catalog at `path` (a file or a directory of files whose lists merge), or CatalogInvalid."""
     env = os.environ if environ is None else environ
     collected = _Collected()
+    unreadable = False
     for file, display in catalog_files(Path(path)):
         try:
             document = read_document(file, display)
         except YamlProblems as error:
             collected.problems.extend(error.problems)
+            unreadable = True
             continue
         collected.problems.extend(document.problems)
         _collect(document, collected)
     _check_secrets(collected, env, check_secrets)
     items = collected.items
-    collected.problems.extend(
-        resolve(
-            items["teams"],
-            items["platforms"],
-            items["services"],
-            items["data_sources"],
-            items["status_pages"],
-            collected.broken,
+    if not unreadable:  # with a file unread, every reference into it would be reported as unknown
+        collected.problems.extend(
+            resolve(
+                items["teams"],
+                items["platforms"],
+                items["services"],
+                items["data_sources"],
+                items["status_pages"],
+                collected.broken,
+            )
         )
-    )
     if collected.problems:
         raise CatalogInvalid(collected.problems)
     return Catalog(
