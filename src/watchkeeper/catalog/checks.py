@@ -9,9 +9,9 @@ from datetime import timedelta
 from functools import cache
 from importlib.metadata import entry_points
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from watchkeeper.catalog.types import Duration, Id, Model, Severity
+from watchkeeper.catalog.types import Id, Model, PositiveDuration, Severity
 
 ENTRY_POINT_GROUP = "watchkeeper.checks"
 
@@ -22,13 +22,20 @@ class CheckConfig(Model):
     id: Id
     type: str
     name: str | None = None
-    interval: Duration = timedelta(minutes=1)
-    timeout: Duration = timedelta(seconds=10)
+    interval: PositiveDuration = timedelta(minutes=1)
+    timeout: PositiveDuration = timedelta(seconds=10)
     down_after: int = Field(default=2, ge=1, description="consecutive failures before DOWN")
     up_after: int = Field(default=1, ge=1, description="consecutive successes before UP")
     severity: Severity = "page"
     paused: bool = False
     labels: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _timeout_within_interval(self) -> "CheckConfig":
+        # Runs start to start: a timeout longer than the interval would overlap one run with the next.
+        if self.type != "heartbeat" and self.timeout > self.interval:
+            raise ValueError(f"timeout ({self.timeout}) is longer than interval ({self.interval})")
+        return self
 
 
 @dataclass(frozen=True)

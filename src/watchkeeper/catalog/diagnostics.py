@@ -12,27 +12,56 @@ from watchkeeper.catalog.problems import Problem, closest
 from watchkeeper.catalog.yamlsource import Document, Path_
 
 _KIND_OF_LIST = {"checks": "check", "channels": "channel"}
+_TYPE_HINTS = {
+    "bool_type": "write true or false",
+    "int_type": "write a whole number, without quotes",
+    "float_type": "write a number, without quotes",
+    "string_type": "put it in quotes if it is text",
+    "list_type": "write a list, such as [a, b]",
+    "dict_type": "write a mapping of fields",
+    "model_type": "write a mapping of fields",
+}
+_MISMATCH = frozenset(_TYPE_HINTS) | {"model_attributes_type", "is_instance_of", "timedelta_type", "time_type"}
+"""Error types that only say "this is not of that type": noise beside a specific error at the same place,
+which is what a union whose other member fits the input better reports."""
 
 
 def problems_from(
     error: ValidationError, model: type[BaseModel], doc: Document, prefix: Path_, raw: Any, noun: str
 ) -> list[Problem]:
     """One problem per field that failed, merging what a union reports for each of its members."""
-    by_path: dict[Path_, list[tuple[str, str | None]]] = {}
+    by_path: dict[Path_, list[tuple[str, str, str | None]]] = {}
     for detail in error.errors(include_url=False):
         path = _data_path(raw, detail["loc"])
-        by_path.setdefault(path, []).append(_describe(detail, model, raw, path))
+        if prefix + path in doc.unreadable:
+            continue  # its value could not be read, which is already reported
+        by_path.setdefault(path, []).append((detail["type"], *_describe(detail, model, raw, path)))
+    _drop_missing_fields_named_by_a_typo(by_path)
     problems = []
     for path, described in by_path.items():
-        messages = list(dict.fromkeys(m for m, _ in described))
-        hint = next((h for _, h in described if h), None)
+        specific = [d for d in described if d[0] not in _MISMATCH] or described
+        messages = list(dict.fromkeys(m for _, m, _ in specific))
+        hint = next((h for _, _, h in specific if h), None)
         item_id = raw.get("id") if isinstance(raw, dict) else None
-        where = f"{noun} '{item_id}'" if isinstance(item_id, str) else noun
+        where = f"{noun} {short(item_id)}" if isinstance(item_id, str) else noun
         field = _readable(raw, path)
         text = " or ".join(messages) if len(messages) < 3 else "; ".join(messages)
         message = f"{where}, {field}: {text}" if field else f"{where}: {text}"
         problems.append(Problem(doc.file, doc.line_of(prefix + path), message, hint))
     return problems
+
+
+def _drop_missing_fields_named_by_a_typo(by_path: dict[Path_, list[tuple[str, str, str | None]]]) -> None:
+    """`webhook:` for `webhook_url:` is one mistake: say "unknown field 'webhook' (did you mean ...)" only."""
+    for path, described in list(by_path.items()):
+        for kind, _, hint in described:
+            if kind != "extra_forbidden" or not hint:
+                continue
+            meant = hint.removeprefix("did you mean '").removesuffix("'?")
+            parent = path[:-1]
+            by_path[parent] = [d for d in by_path.get(parent, []) if d[1] != f"missing required field '{meant}'"]
+            if not by_path[parent]:
+                del by_path[parent]
 
 
 def _data_path(raw: Any, loc: tuple[str | int, ...]) -> Path_:
@@ -62,7 +91,7 @@ def _readable(raw: Any, path: Path_) -> str:
         current = current[part]
         if isinstance(part, int):
             item_id = current.get("id") if isinstance(current, dict) else None
-            text += f"[{item_id}]" if isinstance(item_id, str) else f"[{part}]"
+            text += f"[{item_id}]" if isinstance(item_id, str) and item_id.isprintable() else f"[{part}]"
         else:
             text += f".{part}" if text else part
     return text
@@ -88,20 +117,28 @@ def _describe(detail: ErrorDetails, model: type[BaseModel], raw: Any, path: Path
     if kind == "literal_error":
         expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
         hint = closest(str(value), expected) if isinstance(value, str) else None
-        return f"{value!r} is not one of: {', '.join(expected)}", hint
+        return f"{short(value)} is not one of: {', '.join(expected)}", hint
     if kind == "value_error":
         return str(ctx.get("error", detail["msg"])), None
     if kind == "string_pattern_mismatch":
         return _pattern_message(value, str(ctx.get("pattern", ""))), None
-    return f"{detail['msg'][0].lower()}{detail['msg'][1:]} (got {value!r})", None
+    return f"{detail['msg'][0].lower()}{detail['msg'][1:]} (got {short(value)})", _TYPE_HINTS.get(kind)
 
 
 def _pattern_message(value: Any, pattern: str) -> str:
     if pattern.startswith("^[a-z0-9]"):
-        return f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_' (at most 63)"
+        return f"{short(value)} is not a valid id: use lower-case letters, digits, '-' and '_' (at most 63)"
     if pattern.startswith("^\\+"):
-        return f"{value!r} is not a phone number in international form, such as +447700900101"
-    return f"{value!r} does not have the expected form ({pattern})"
+        return f"{short(value)} is not a phone number in international form, such as +447700900101"
+    if pattern.startswith("^\\$"):
+        return f"{short(value)} is not a JSONPath: start it with $, such as $.database.healthy"
+    return f"{short(value)} does not have the expected form ({pattern})"
+
+
+def short(value: Any, limit: int = 80) -> str:
+    """A value as it appears in a message: quoted, on one line, and cut short if long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fields_at(model: type[BaseModel], raw: Any, path: Path_) -> set[str]:

@@ -1,6 +1,7 @@
 """Load a catalog file or directory: read, validate, check secrets, resolve references; all problems at once."""
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from watchkeeper.catalog.secrets import SecretMissing, find_references, is_valid
 from watchkeeper.catalog.services import Platform, Service
 from watchkeeper.catalog.status_pages import StatusPage
 from watchkeeper.catalog.teams import Team
+from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.catalog.yamlsource import Document, YamlProblems, read_document
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -46,13 +48,13 @@ def catalog_files(path: Path) -> list[tuple[Path, str]]:
     files = sorted(
         p
         for p in path.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and p.is_file()
+        if p.suffix.lower() in (".yaml", ".yml")
+        and not p.is_dir()
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
     if not files:
         raise CatalogInvalid([Problem(str(path), 0, "no .yaml or .yml files in this directory")])
-    return [(file, str(path / file.relative_to(path))) for file in files]
+    return [(file, str(path / file.relative_to(path))) for file in files]  # a broken link is reported when read
 
 
 def load_catalog(path: str | Path, *, environ: Mapping[str, str] | None = None, check_secrets: bool = True) -> Catalog:
@@ -68,6 +70,7 @@ def load_catalog(path: str | Path, *, environ: Mapping[str, str] | None = None, 
             unreadable = True
             continue
         collected.problems.extend(document.problems)
+        collected.problems.extend(_control_characters(document))
         _collect(document, collected)
     _check_secrets(collected, env, check_secrets)
     items = collected.items
@@ -136,7 +139,8 @@ def _collect_item(doc: Document, section: str, index: int, raw: Any, collected: 
         collected.items[section].append(Located(validated, doc, path))
     elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
         # Remember the id so that references to this item are not reported as unknown as well.
-        collected.broken.append((SECTIONS[section], raw["id"], doc, path))
+        if is_valid_id(raw["id"]):
+            collected.broken.append((SECTIONS[section], raw["id"], doc, path))
         _remember_nested_ids(raw, doc, path, collected.broken)
 
 
@@ -155,12 +159,14 @@ def _remember_nested_ids(
     ):
         items = raw.get(key)
         for index, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and is_valid_id(item["id"]):
                 broken.append((kind, item["id"], doc, (*path, key, index)))
 
 
 def _validate(model: type[Any], doc: Document, path: tuple[str | int, ...], raw: Any, collected: _Collected) -> Any:
     if not isinstance(raw, dict):
+        if path in doc.unreadable:
+            return None
         noun = SECTIONS[str(path[0])]
         collected.problems.append(Problem(doc.file, doc.line_of(path), f"each {noun} is a mapping of fields"))
         return None
@@ -170,6 +176,25 @@ def _validate(model: type[Any], doc: Document, path: tuple[str | int, ...], raw:
         noun = SECTIONS[str(path[0])]
         collected.problems.extend(problems_from(error, model, doc, path, raw, noun))
         return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(doc: Document) -> list[Problem]:
+    """Text may hold tabs and newlines but no other control characters (PostgreSQL refuses NUL outright)."""
+    found = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and _CONTROL.search(value):
+            found.append(Problem(doc.file, doc.line_of(path), "text holds a control character", "remove it"))
+            doc.unreadable.add(path)
+    return found
 
 
 def _check_secrets(collected: _Collected, environ: Mapping[str, str], check_values: bool) -> None:

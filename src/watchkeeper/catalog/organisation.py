@@ -3,7 +3,7 @@
 from datetime import time, timedelta
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from watchkeeper.catalog.types import WEEKDAYS, Duration, Id, Model, TimeOfDay, Timezone, Url, Weekday
 
@@ -12,7 +12,7 @@ PriorityName = Literal["P1", "P2", "P3", "P4"]
 
 
 class SupportHours(Model):
-    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
     start: TimeOfDay = time(9, 0)
     end: TimeOfDay = time(17, 30)
     bank_holidays: BankHolidays = "none"
@@ -46,6 +46,12 @@ class Organisation(Model):
     timezone: Timezone = "UTC"
     support_hours: SupportHours = Field(default_factory=SupportHours)
     incident_priorities: dict[PriorityName, Priority] = Field(default_factory=_default_priorities)
+
+    @field_validator("incident_priorities", mode="after")
+    @classmethod
+    def _every_priority(cls, given: dict[PriorityName, Priority]) -> dict[PriorityName, Priority]:
+        """Priorities not given keep their defaults, so that naming only P1 does not lose P2 to P4."""
+        return {**_default_priorities(), **given}
 
 
 class DataSource(Model):

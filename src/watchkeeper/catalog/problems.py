@@ -34,6 +34,8 @@ class CatalogInvalid(Exception):
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """A 'did you mean' hint for a mistyped name, or None when nothing is close."""
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    """A 'did you mean' hint for a mistyped name, or None when nothing is close. Case is ignored when
+    comparing (`get` finds `GET`), and the hint gives the candidate as it is spelled."""
+    by_folded = {candidate.casefold(): candidate for candidate in sorted(set(candidates))}
+    matches = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f"did you mean '{by_folded[matches[0]]}'?" if matches else None

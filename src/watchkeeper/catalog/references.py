@@ -72,9 +72,13 @@ def resolve(
     broken: Broken,
 ) -> list[Problem]:
     refs = References()
-    _define_all(refs, teams, platforms, services, data_sources, status_pages)
-    for kind, item_id, doc, path in broken:
+    definitions = [*_definitions(teams, platforms, services, data_sources, status_pages), *broken]
+    # In file order, so that "duplicate" is said of the later one whichever of the two failed validation.
+    definitions.sort(key=lambda d: (d[2].file, d[2].line_of((*d[3], "id"))))
+    for kind, item_id, doc, path in definitions:
         refs.define(kind, item_id, doc, path)
+    for team in teams:
+        refs.platform_teams[team.value.id] = team.value.platform_team
     for team in teams:
         _team_references(refs, team)
     for platform in platforms:
@@ -94,20 +98,19 @@ def resolve(
     return refs.problems
 
 
-def _define_all(
-    refs: References,
+def _definitions(
     teams: Sequence[Located[Team]],
     platforms: Sequence[Located[Platform]],
     services: Sequence[Located[Service]],
     data_sources: Sequence[Located[DataSource]],
     status_pages: Sequence[Located[StatusPage]],
-) -> None:
+) -> Iterator[tuple[str, str, Document, Path_]]:
+    """Every id the catalog defines: (kind, id, document, path of the item)."""
     for kind, items in (("data source", data_sources), ("status page", status_pages)):
         for located in items:
-            refs.define(kind, located.value.id, located.doc, located.path)
+            yield kind, located.value.id, located.doc, located.path
     for team in teams:
-        refs.define("team", team.value.id, team.doc, team.path)
-        refs.platform_teams[team.value.id] = team.value.platform_team
+        yield "team", team.value.id, team.doc, team.path
         for kind, attribute in (
             ("person", "people"),
             ("channel", "channels"),
@@ -116,17 +119,17 @@ def _define_all(
             ("integration", "integrations"),
         ):
             for i, item in enumerate(getattr(team.value, attribute)):
-                refs.define(kind, item.id, team.doc, (*team.path, attribute, i))
+                yield kind, item.id, team.doc, (*team.path, attribute, i)
     for kind, subjects in (("platform", platforms), ("service", services)):
         for subject in subjects:
-            refs.define(kind, subject.value.id, subject.doc, subject.path)
+            yield kind, subject.value.id, subject.doc, subject.path
             for i, check in enumerate(subject.value.checks):
-                refs.define("check", check.id, subject.doc, (*subject.path, "checks", i))
+                yield "check", check.id, subject.doc, (*subject.path, "checks", i)
             for i, window in enumerate(subject.value.maintenance):
-                refs.define("maintenance window", window.id, subject.doc, (*subject.path, "maintenance", i))
+                yield "maintenance window", window.id, subject.doc, (*subject.path, "maintenance", i)
     for service in services:
         for i, level in enumerate(service.value.service_levels):
-            refs.define("service level", level.id, service.doc, (*service.path, "service_levels", i))
+            yield "service level", level.id, service.doc, (*service.path, "service_levels", i)
 
 
 def _team_references(refs: References, located: Located[Team]) -> None:
@@ -175,6 +178,7 @@ def _platform_references(refs: References, located: Located[Platform]) -> None:
         )
     for d, dependency in enumerate(platform.depends_on):
         refs.require("platform", dependency, doc, (*path, "depends_on", d))
+    refs.problems.extend(_listed_twice(platform.depends_on, doc, (*path, "depends_on"), "depends_on"))
 
 
 def _service_references(refs: References, located: Located[Service]) -> None:
@@ -184,6 +188,9 @@ def _service_references(refs: References, located: Located[Service]) -> None:
         refs.require("platform", service.platform, doc, (*path, "platform"))
     for d, dependency in enumerate(service.depends_on):
         refs.require("service", dependency, doc, (*path, "depends_on", d))
+    refs.problems.extend(_listed_twice(service.depends_on, doc, (*path, "depends_on"), "depends_on"))
+    signal_ids = [signal.id for signal in service.capacity.signals]
+    refs.problems.extend(_listed_twice(signal_ids, doc, (*path, "capacity", "signals"), "capacity signal id"))
     for i, level in enumerate(service.service_levels):
         at = (*path, "service_levels", i, "indicator")
         indicator: Any = level.indicator
@@ -194,6 +201,20 @@ def _service_references(refs: References, located: Located[Service]) -> None:
             refs.require("data source", indicator.source, doc, (*at, "source"))
     for i, signal in enumerate(service.capacity.signals):
         refs.require("data source", signal.source, doc, (*path, "capacity", "signals", i, "source"))
+
+
+def _listed_twice(values: Sequence[str], doc: Document, path: Path_, what: str) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for index, value in enumerate(values):
+        line = doc.line_of((*path, index))
+        if value in first:
+            problems.append(
+                Problem(doc.file, line, f"{what} '{value}' is given twice", f"first on line {first[value]}")
+            )
+        else:
+            first[value] = line
+    return problems
 
 
 def _cycles(kind: str, items: Sequence[Located[Any]]) -> list[Problem]:

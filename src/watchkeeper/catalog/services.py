@@ -1,5 +1,6 @@
 """Services and platforms: what runs, who owns it, how it is watched, and the levels it promises."""
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -42,11 +43,17 @@ class Maintenance(Model):
     @field_validator("recurrence")
     @classmethod
     def _rrule(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                rrulestr(value, dtstart=datetime(2026, 1, 1))
-            except (ValueError, TypeError) as error:
-                raise ValueError(f"'{value}' is not an RFC 5545 RRULE: {error}") from None
+        if value is None:
+            return value
+        try:
+            rule = rrulestr(value, dtstart=datetime(2026, 1, 1))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{value!r} is not an RFC 5545 RRULE: {error}") from None
+        interval = re.search(r"INTERVAL=(\d+)", value.upper())
+        if interval and int(interval.group(1)) < 1:
+            raise ValueError(f"{value!r}: INTERVAL must be 1 or more")
+        if next(iter(rule), None) is None:
+            raise ValueError(f"{value!r} never happens")
         return value
 
     @model_validator(mode="after")

@@ -20,16 +20,19 @@ from watchkeeper.domain.durations import format_duration, format_percent, parse_
 
 
 class Model(BaseModel):
-    """Every catalog object: immutable, and strict about unknown fields so that typos are reported."""
+    """Every catalog object: immutable, strict about types (no "yes" for true, no "443" for 443) and about
+    unknown fields, so that a typo is reported rather than quietly read as something else."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$"),
-]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """Lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters."""
+
+
+def is_valid_id(value: str) -> bool:
+    return re.fullmatch(ID_PATTERN, value) is not None
 
 
 def _duration(value: Any) -> timedelta:
@@ -54,6 +57,15 @@ Duration = Annotated[
     AfterValidator(_not_negative),
     PlainSerializer(format_duration, return_type=str, when_used="json"),
 ]
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than zero")
+    return value
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 
 
 def _percent(value: Any) -> float:
@@ -170,8 +182,9 @@ def _url(value: Any) -> str:
         raise ValueError(f"{value!r} is not a URL")
     if "${" in value:  # resolved from a secret when used; checked then
         return value
-    if not re.fullmatch(r"https?://[^\s/:?#]+(:\d+)?([/?#]\S*)?", value):
-        raise ValueError(f"'{value}' is not an http:// or https:// URL")
+    match = re.fullmatch(r"(?i:https?)://(\[[0-9a-fA-F:.]+\]|[^\s/:?#\[\]]+)(?::(\d{1,5}))?([/?#]\S*)?", value)
+    if match is None or (match.group(2) and not 0 < int(match.group(2)) <= 65535):
+        raise ValueError(f"{value[:80]!r} is not an http:// or https:// URL")
     return value
 
 

@@ -66,6 +66,8 @@ class Document:
     lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     """Problems that do not stop the file being read, such as a duplicate key (the first one is kept)."""
+    unreadable: set[Path_] = field(default_factory=set)
+    """Paths whose value could not be read (already reported), so validation does not report them again."""
 
     def line_of(self, path: Path_) -> int:
         """The line of `path`, or of its nearest ancestor that exists (a missing field points at its parent)."""
@@ -82,12 +84,26 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
+_SYNTAX_HINTS = {
+    "found character '\\t' that cannot start any token": "YAML indents with spaces, not tabs",
+    "but found another document": "a catalog file holds one YAML document: remove the second '---'",
+}
+EXPANSION_FACTOR = 10
+"""Aliases may repeat parts of a file, but the data may hold at most this many times the file's own nodes
+(plus a margin), so that a few lines of nested aliases cannot expand into gigabytes."""
+
+
 def read_document(path: Path, display: str) -> Document:
-    """Parse one file; raise YamlProblems for a syntax error. Duplicate keys are kept in `problems`."""
+    """Parse one file; raise YamlProblems when it cannot be read at all. Problems that leave the rest of the
+    file usable (a duplicate key, a value that cannot be read) are kept in `problems`."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise YamlProblems([Problem(display, 0, f"cannot read the file: {error}")]) from None
+    except UnicodeDecodeError as error:
+        raise YamlProblems(
+            [Problem(display, 0, f"cannot read the file: it is not UTF-8 text ({error.reason})")]
+        ) from None
+    except OSError as error:
+        raise YamlProblems([Problem(display, 0, f"cannot read the file: {error.strerror or error}")]) from None
     loader = _CatalogLoader(text)
     try:
         node = loader.get_single_node()
@@ -95,39 +111,124 @@ def read_document(path: Path, display: str) -> Document:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         reason = error.problem or error.context or "invalid YAML"
-        raise YamlProblems([Problem(display, line, f"invalid YAML: {reason}")]) from None
+        hint = next((h for text_, h in _SYNTAX_HINTS.items() if text_ in reason), None)
+        raise YamlProblems([Problem(display, line, f"invalid YAML: {reason}", hint)]) from None
     except yaml.YAMLError as error:
         raise YamlProblems([Problem(display, 0, f"invalid YAML: {error}")]) from None
     finally:
         loader.dispose()
     document = Document(display, None)
     if node is not None:
-        document.data = _build(node, (), document, document.problems, _CatalogLoader(""))
+        builder = _Builder(document, budget=EXPANSION_FACTOR * _count_nodes(node) + 10_000)
+        try:
+            document.data = builder.build(node, ())
+        except _TooLarge:
+            raise YamlProblems(
+                [Problem(display, 1, "the file's aliases expand to far more data than it holds", "use fewer aliases")]
+            ) from None
     return document
 
 
-def _build(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], loader: yaml.SafeLoader) -> Any:
-    doc.lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # applies YAML merge keys (<<: *anchor)
+def _count_nodes(root: yaml.Node) -> int:
+    """Distinct nodes in the parse graph (an alias is the same node seen again)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+_UNREADABLE = object()  # a scalar whose problem is already reported
+
+
+class _Builder:
+    """Plain data from the node graph, recording the line of every path and any problem with its line."""
+
+    def __init__(self, doc: Document, budget: int) -> None:
+        self.doc = doc
+        self.budget = budget
+        self.loader = _CatalogLoader("")
+        self.on_path: set[int] = set()  # nodes being built: meeting one again is an alias cycle
+
+    def problem(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        self.doc.problems.append(Problem(self.doc.file, node.start_mark.line + 1, message, hint))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge
+        self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in self.on_path:
+            self.problem(node, "an alias refers to the collection that contains it")
+            self.doc.unreadable.add(path)
+            return None
+        self.on_path.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            value = self._scalar(node)
+            if value is _UNREADABLE:
+                self.doc.unreadable.add(path)
+                return None
+            return value
+        finally:
+            self.on_path.discard(id(node))
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as error:
+            reason = getattr(error, "problem", None) or str(error)
+            self.problem(
+                node, f"cannot read the value {_short(node.value)}: {reason}", "put it in quotes if it is text"
+            )
+            return _UNREADABLE
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        explicit = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
+        try:
+            self.loader.flatten_mapping(node)  # applies merge keys (<<: *anchor); merged pairs come first
+        except yaml.YAMLError as error:
+            self.problem(node, f"cannot merge: {getattr(error, 'problem', None) or error}")
+            node.value = [(key, value) for key, value in node.value if id(key) in explicit]
         result: dict[str, Any] = {}
-        seen: dict[str, int] = {}
+        given: dict[str, int] = {}  # keys written in this mapping itself, with their lines
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key, str | int | bool) or isinstance(key, bool):
-                problems.append(Problem(doc.file, key_line, f"mapping keys must be names, not {key!r}"))
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else key_node
+            line = key_node.start_mark.line + 1
+            if key is _UNREADABLE:
+                continue
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                self.problem(key_node, f"mapping keys must be names, not {_short(key)}")
                 continue
             key = str(key)
-            if key in seen:
-                problems.append(
-                    Problem(doc.file, key_line, f"duplicate key '{key}'", f"first given on line {seen[key]}")
-                )
-                continue
-            seen[key] = key_line
-            doc.lines[(*path, key)] = key_line
-            result[key] = _build(value_node, (*path, key), doc, problems, loader)
+            if id(key_node) in explicit:
+                if key in given:
+                    self.problem(key_node, f"duplicate key '{key}'", f"first given on line {given[key]}")
+                    continue
+                given[key] = line
+            if key in result:  # an explicit key overrides a merged one: forget the merged value's lines
+                prefix = (*path, key)
+                for stale in [p for p in self.doc.lines if p[: len(prefix)] == prefix]:
+                    del self.doc.lines[stale]
+            self.doc.lines[(*path, key)] = line
+            result[key] = self.build(value_node, (*path, key))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), doc, problems, loader) for index, item in enumerate(node.value)]
-    return loader.construct_object(node)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,9 +1,9 @@
 """HTTP(S) checks: a request, and what its response must look like."""
 
-from datetime import timedelta
+import re
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig, CheckType
 from watchkeeper.catalog.types import Duration, Model, Url
@@ -40,12 +40,27 @@ class HttpExpect(Model):
 
     @model_validator(mode="after")
     def _status_is_readable(self) -> "HttpExpect":
-        for spec in self.status:
-            if isinstance(spec, int) and not 100 <= spec <= 599:
-                raise ValueError(f"status {spec} is not an HTTP status code (100-599)")
-            if isinstance(spec, str) and not _is_status_range(spec):
-                raise ValueError(f"status '{spec}' is not a status code, a range such as 200-299, or 2xx")
+        wrong = [
+            repr(spec)
+            for spec in self.status
+            if (isinstance(spec, int) and not 100 <= spec <= 599)
+            or (isinstance(spec, str) and not _is_status_range(spec))
+        ]
+        if wrong:
+            raise ValueError(
+                f"status {', '.join(wrong)}: give codes from 100 to 599, ranges such as 200-299, or classes such as 2xx"
+            )
         return self
+
+    @field_validator("body_regex")
+    @classmethod
+    def _regex_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"body_regex is not a regular expression: {error}") from None
+        return value
 
 
 def _is_status_range(spec: str) -> bool:
@@ -74,7 +89,6 @@ class HttpCheck(CheckConfig):
     ca_bundle: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     expect: HttpExpect = Field(default_factory=HttpExpect)
-    timeout: Duration = timedelta(seconds=10)
 
 
 CHECK = CheckType("http", HttpCheck, "an HTTP or HTTPS request and what its response must look like")

@@ -50,19 +50,12 @@ def apply(path: Path, as_json: bool) -> None:
 
     A catalog with problems changes nothing and exits 1.
     """
+    from watchkeeper.cli.database import migrated_database
     from watchkeeper.services.catalog import apply_catalog_from
     from watchkeeper.services.clock import SystemClock
-    from watchkeeper.store import Database, UnsupportedDatabase
 
-    settings = Settings()
-    try:
-        database = Database(settings.database_url)
-    except UnsupportedDatabase as error:
-        fail(str(error))
-        return
-    database.upgrade()
-    result = apply_catalog_from(database, path, clock=SystemClock(), trigger="cli")
-    database.dispose()
+    with migrated_database(Settings()) as (database, _revision):
+        result = apply_catalog_from(database, path, clock=SystemClock(), trigger="cli")
     if as_json:
         emit_json(result.as_dict())
     elif result.ok:

@@ -2,7 +2,8 @@
 
 import click
 
-from watchkeeper.cli.output import emit_json, fail, json_option
+from watchkeeper.cli.database import migrated_database
+from watchkeeper.cli.output import emit_json, json_option
 from watchkeeper.settings import Settings
 
 
@@ -15,22 +16,8 @@ def db() -> None:
 @json_option
 def upgrade(as_json: bool) -> None:
     """Apply every pending migration to WATCHKEEPER_DATABASE_URL (the server also does this on start)."""
-    from sqlalchemy.exc import OperationalError
-
-    from watchkeeper.store import Database, UnsupportedDatabase
-
-    settings = Settings()
-    try:
-        database = Database(settings.database_url)
-        revision = database.upgrade()
-    except UnsupportedDatabase as error:
-        fail(str(error))
-        return
-    except OperationalError as error:
-        fail(f"cannot reach the database: {str(error.orig).strip().splitlines()[0]}")
-        return
-    if as_json:
-        emit_json({"database": database.safe_url, "revision": revision})
-    else:
-        click.echo(f"{database.safe_url} is at revision {revision}")
-    database.dispose()
+    with migrated_database(Settings()) as (database, revision):
+        if as_json:
+            emit_json({"database": database.safe_url, "revision": revision})
+        else:
+            click.echo(f"{database.safe_url} is at revision {revision}")

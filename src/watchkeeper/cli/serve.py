@@ -40,6 +40,7 @@ def demo(port: int) -> None:
 def _run(settings: Settings) -> None:
     from sqlalchemy.exc import OperationalError
 
+    from watchkeeper.cli.database import unreachable_reason
     from watchkeeper.logs import configure_logging
     from watchkeeper.store import UnsupportedDatabase
     from watchkeeper.wiring import ListenError, build, serve
@@ -51,7 +52,7 @@ def _run(settings: Settings) -> None:
     except (SettingsError, UnsupportedDatabase, ListenError) as error:
         fail(str(error))
     except OperationalError as error:
-        fail(f"cannot reach the database: {str(error.orig).strip().splitlines()[0]}")
+        fail(f"cannot reach the database: {unreachable_reason(error)}")
 
 
 def _run_loop(main: object) -> None:

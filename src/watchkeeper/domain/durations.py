@@ -27,8 +27,11 @@ def parse_duration(text: str) -> timedelta:
             "(units: ms, s, m, h, d, w)"
         )
     total = timedelta(0)
-    for amount, unit in _PART.findall(cleaned):
-        total += float(amount) * _UNITS[unit]
+    try:
+        for amount, unit in _PART.findall(cleaned):
+            total += float(amount) * _UNITS[unit]
+    except OverflowError:
+        raise ValueError(f"'{text}' is longer than any duration Watchkeeper can use") from None
     return total
 
 

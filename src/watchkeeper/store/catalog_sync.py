@@ -72,9 +72,12 @@ def apply_catalog(connection: Connection, catalog: Catalog, now: datetime) -> Sy
                 len(plan.to_insert), len(plan.to_update), len(plan.to_delete), plan.unchanged
             )
     except IntegrityError as error:
-        raise SyncRefused(
-            [f"objects created through the API still refer to something this catalog removes ({_constraint(error)})"]
-        ) from None
+        detail = _constraint(error)
+        if "foreign key" in detail.lower():
+            reason = f"objects created through the API still refer to something this catalog removes ({detail})"
+        else:
+            reason = f"the database refused the catalog ({detail})"
+        raise SyncRefused([reason]) from None
     return result
 
 

@@ -19,18 +19,23 @@ class UnsupportedDatabase(ValueError):
 
 def database_url_for_driver(url: str) -> str:
     """`sqlite:///PATH` and `postgresql://...` as users write them, with the driver Watchkeeper uses."""
+    if not url.strip():
+        raise UnsupportedDatabase(
+            "the database URL is empty: use sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME"
+        )
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        backend = parsed.get_backend_name()
+        _ = parsed.port  # parses the port, which may not be a number
+    except (ArgumentError, ValueError):
         raise UnsupportedDatabase(
-            f"'{_safe(url)}' is not a database URL: use sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME"
+            f"{_safe(url)} is not a database URL: use sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME"
         ) from None
-    backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
-            raise UnsupportedDatabase("an in-memory SQLite database cannot be shared: give a file, sqlite:///PATH")
+            raise UnsupportedDatabase("a SQLite URL needs a file: sqlite:///PATH (an in-memory database is not kept)")
         return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
     raise UnsupportedDatabase(
         f"unsupported database '{backend}' in {_safe(url)}: Watchkeeper runs on sqlite:/// or postgresql://"
@@ -41,8 +46,8 @@ def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unreadable URL>"
+    except (ArgumentError, ValueError):
+        return "the URL given"
 
 
 class Database:
@@ -64,7 +69,12 @@ class Database:
         if self.url.startswith("sqlite"):
             path = make_url(self.url).database
             if path:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as error:
+                    raise UnsupportedDatabase(
+                        f"cannot make the folder for the SQLite database {path}: {error.strerror}"
+                    ) from None
             engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
