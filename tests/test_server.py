@@ -211,3 +211,23 @@ def _check_demo(proc: subprocess.Popen[str], tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_second_sigterm_stops_at_once_even_with_a_slow_client(server):
+    import socket
+
+    process, url = server
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    slow = socket.create_connection((host, int(port)))
+    slow.sendall(
+        b"POST /api/v1/services HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+    )
+    time.sleep(0.3)
+    try:
+        process.proc.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        assert process.proc.poll() is None  # still waiting for the open request, as a graceful stop should
+        process.proc.send_signal(signal.SIGTERM)
+        assert process.proc.wait(timeout=5) == 0
+    finally:
+        slow.close()

@@ -17,7 +17,7 @@ from watchkeeper.catalog.secrets import SecretMissing, read_secret
 from watchkeeper.engine.loop import Engine
 from watchkeeper.logs import Redactor, get_logger
 from watchkeeper.services import processes
-from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from
+from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
@@ -38,7 +38,13 @@ class CatalogReloader:
 
     def __call__(self, trigger: Trigger) -> LoadResult:
         with self._lock:
-            result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger)
+            try:
+                result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger)
+            except Exception as error:  # a bug must not take the server down; the catalog in force stays
+                log.error("catalog reload failed unexpectedly", trigger=trigger, exc_info=error)
+                result = record_failure(
+                    self.db, str(self.path), self.clock.now(), trigger, f"could not load the catalog: {error}"
+                )
         if result.ok:
             self._mask_secrets(result.secrets)
             log.info(
@@ -87,30 +93,61 @@ def build(settings: Settings, clock: Clock | None = None, redactor: Redactor | N
     return Runtime(settings, db, clock, context, reloader)
 
 
-async def serve(runtime: Runtime, on_ready: Callable[[str], None] | None = None) -> None:
-    """Run the configured roles until SIGTERM or SIGINT; SIGHUP reloads the catalog."""
-    settings = runtime.settings
-    stop = asyncio.Event()
+@dataclass
+class _Controls:
+    """What the signal handlers act on; filled in as start-up gets that far."""
+
+    stop: asyncio.Event
+    reloader: CatalogReloader | None = None
+    web: "_QuietServer | None" = None
+
+
+async def run(
+    settings: Settings,
+    *,
+    redactor: Redactor | None = None,
+    clock: Clock | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Build and run the configured roles until SIGTERM or SIGINT; SIGHUP reloads the catalog. Signals are
+    handled from the first moment, so a stop during start-up (migrations, the first catalog load) is clean."""
+    controls = _Controls(asyncio.Event())
+    with _signals(controls):
+        runtime = await asyncio.to_thread(build, settings, clock, redactor)
+        try:
+            await _serve(runtime, controls, on_ready)
+        finally:
+            runtime.db.dispose()
+    log.info("stopped cleanly")
+
+
+async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str], None] | None) -> None:
+    settings, stop = runtime.settings, controls.stop
     started = runtime.clock.now()
     pid = processes.process_id(started)
+    controls.reloader = runtime.reloader
+    controls.web = _web_server(runtime) if settings.role in ("all", "web") else None
     # Bind first: a port in use should stop the process before it changes anything.
-    listener = _listen(settings.host, settings.port) if settings.role in ("all", "web") else None
-    if runtime.reloader is not None:
+    listener = _listen(settings.host, settings.port) if controls.web is not None else None
+    if runtime.reloader is not None and not stop.is_set():
         await asyncio.to_thread(runtime.reloader, "demo" if settings.demo else "start")
+    if stop.is_set():
+        return
     await asyncio.to_thread(processes.announce, runtime.db, pid, settings.role, started)
-    with _signals(stop, runtime):
-        async with asyncio.TaskGroup() as group:
-            if settings.role in ("all", "engine"):
-                engine = Engine(runtime.db, runtime.clock, pid, settings.heartbeat_interval)
-                group.create_task(engine.run(stop))
-            if listener is not None:
-                group.create_task(_serve_web(_web_server(runtime), listener, stop, on_ready))
-            elif on_ready is not None:
-                on_ready("")
-            await stop.wait()
+    async with asyncio.TaskGroup() as group:
+        if settings.role in ("all", "engine"):
+            engine = Engine(runtime.db, runtime.clock, pid, settings.heartbeat_interval)
+            group.create_task(engine.run(stop))
+        if controls.web is not None and listener is not None:
+            group.create_task(_serve_web(controls.web, listener, stop, on_ready))
+        elif on_ready is not None:
+            on_ready("")
+        await stop.wait()
     await asyncio.to_thread(processes.retire, runtime.db, pid)
-    runtime.db.dispose()
-    log.info("stopped cleanly")
+
+
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""How long open requests may take to finish after SIGTERM before their connections are closed."""
 
 
 class _QuietServer(uvicorn.Server):
@@ -128,6 +165,7 @@ def _web_server(runtime: Runtime) -> _QuietServer:
         port=runtime.settings.port,
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         lifespan="off",
         server_header=False,
     )
@@ -174,18 +212,22 @@ async def _serve_web(
 
 
 @contextmanager
-def _signals(stop: asyncio.Event, runtime: Runtime) -> Iterator[None]:
+def _signals(controls: _Controls) -> Iterator[None]:
     loop = asyncio.get_running_loop()
 
     def reload() -> None:
-        if runtime.reloader is None:
-            log.warning("SIGHUP ignored: no catalog path was given")
+        if controls.reloader is None:
+            log.warning("SIGHUP ignored: no catalog is loaded from files")
             return
-        loop.run_in_executor(None, runtime.reloader, "sighup")
+        loop.run_in_executor(None, controls.reloader, "sighup")  # the reloader logs its own outcome
 
     def shutdown(name: str) -> None:
+        if controls.stop.is_set() and controls.web is not None:
+            log.warning("stopping now, closing open connections", signal=name)
+            controls.web.force_exit = True  # a second signal does not wait for slow clients
+            return
         log.info("stopping", signal=name)
-        stop.set()
+        controls.stop.set()
 
     handled = {
         signal.SIGTERM: lambda: shutdown("SIGTERM"),

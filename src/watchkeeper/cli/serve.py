@@ -1,7 +1,6 @@
 """`watchkeeper serve` and `watchkeeper demo`."""
 
 import asyncio
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,12 @@ def serve(catalog_path: Path | None, host: str | None, port: int | None, role: s
 @click.option("--port", type=int, default=8000, show_default=True, help="Port for the console, on 127.0.0.1.")
 def demo(port: int) -> None:
     """Start a self-contained demo: SQLite in a temporary folder, a built-in catalog and loopback targets."""
-    from watchkeeper.demo.run import run_demo
+    try:
+        from watchkeeper.demo.run import run_demo
 
-    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(port))
+    except KeyboardInterrupt:  # Ctrl+C before the demo could handle it: nothing to clean up yet
+        raise SystemExit(130) from None
 
 
 def _run(settings: Settings) -> None:
@@ -43,12 +44,13 @@ def _run(settings: Settings) -> None:
     from watchkeeper.cli.database import unreachable_reason
     from watchkeeper.logs import configure_logging
     from watchkeeper.store import UnsupportedDatabase
-    from watchkeeper.wiring import ListenError, build, serve
+    from watchkeeper.wiring import ListenError, run
 
     redactor = configure_logging(settings.log_level, settings.log_format)
     try:
-        runtime = build(settings, redactor=redactor)
-        _run_loop(serve(runtime, on_ready=None))
+        _run_loop(run(settings, redactor=redactor))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
     except (SettingsError, UnsupportedDatabase, ListenError) as error:
         fail(str(error))
     except OperationalError as error:

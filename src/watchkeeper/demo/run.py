@@ -10,7 +10,7 @@ import click
 from watchkeeper.demo.targets import start_targets
 from watchkeeper.logs import configure_logging
 from watchkeeper.settings import Settings
-from watchkeeper.wiring import ListenError, build, serve
+from watchkeeper.wiring import ListenError, run
 
 PLACEHOLDER = "__TARGETS__"
 
@@ -39,7 +39,7 @@ async def run_demo(port: int, host: str = "127.0.0.1") -> None:
                 log_format="console",
                 secret_key=secrets.token_urlsafe(48),
             )
-            runtime = build(settings, redactor=configure_logging(settings.log_level, settings.log_format))
+            redactor = configure_logging(settings.log_level, settings.log_format)
 
             def ready(url: str) -> None:
                 click.echo(
@@ -48,7 +48,7 @@ async def run_demo(port: int, host: str = "127.0.0.1") -> None:
                 )
 
             try:
-                await serve(runtime, on_ready=ready)
+                await run(settings, redactor=redactor, on_ready=ready)
             except ListenError as error:
                 click.echo(f"{error}; try: watchkeeper demo --port 8001", err=True)
                 raise SystemExit(1) from None

@@ -64,7 +64,7 @@ def apply_catalog_from(
     try:
         catalog = load_catalog(path, environ=environ)
     except CatalogInvalid as invalid:
-        return _record_failure(db, source, now, trigger, [p.as_dict() for p in invalid.problems])
+        return record_failure(db, source, now, trigger, [p.as_dict() for p in invalid.problems])
     return apply_loaded(db, catalog, source=source, clock=clock, trigger=trigger)
 
 
@@ -79,18 +79,21 @@ def apply_loaded(db: Database, catalog: Catalog, *, source: str, clock: Clock, t
             _record(connection, result, trigger)
     except SyncRefused as refused:
         problems = [{"file": source, "line": 0, "message": reason, "hint": None} for reason in refused.reasons]
-        return _record_failure(db, source, now, trigger, problems, digest)
+        return record_failure(db, source, now, trigger, problems, digest)
     return result
 
 
-def _record_failure(
+def record_failure(
     db: Database,
     source: str,
     now: datetime,
     trigger: Trigger,
-    problems: list[dict[str, Any]],
+    problems: list[dict[str, Any]] | str,
     digest: str | None = None,
 ) -> LoadResult:
+    """Record a load that changed nothing, with its problems (or one message), for every process to show."""
+    if isinstance(problems, str):
+        problems = [{"file": source, "line": 0, "message": problems, "hint": None}]
     result = LoadResult("failed", source, now, digest, problems=problems)
     with db.transaction() as connection:
         _record(connection, result, trigger)

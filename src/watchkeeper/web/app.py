@@ -1,11 +1,9 @@
 """The web app factory: one FastAPI app from one AppContext."""
 
-import time
 from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
@@ -15,6 +13,7 @@ from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.console import views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
+from watchkeeper.web.guard import Guard
 from watchkeeper.web.problems import install_problem_handlers
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
@@ -41,36 +40,5 @@ def create_app(context: AppContext) -> FastAPI:
         StaticFiles(directory=VENDOR, packages=[("watchkeeper.web", "static")], check_dir=False),
         name="assets",
     )
-    app.add_middleware(AccessLog)
+    app.add_middleware(Guard)
     return app
-
-
-class AccessLog:
-    """One structured log line per request, with its status and duration."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            )

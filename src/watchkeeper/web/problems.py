@@ -7,10 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from watchkeeper.logs import get_logger
-
 PROBLEM_JSON = "application/problem+json"
-log = get_logger(__name__)
 
 
 class Problem(HTTPException):
@@ -52,7 +49,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         title = _TITLES.get(error.status_code, "Error")
         detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
-        return problem_response(error.status_code, title, detail)
+        response = problem_response(error.status_code, title, detail)
+        response.headers.update(error.headers or {})  # such as Allow on a 405
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -62,8 +61,3 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
         return problem_response(422, "Unprocessable content", detail, errors=errors)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.error("unhandled error", path=request.url.path, error_type=type(error).__name__, exc_info=error)
-        return problem_response(500, "Internal server error", "the error has been logged")

@@ -1,18 +1,22 @@
 """Teams, platforms, services and checks. Objects from catalog files are read-only (409 with the reason)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.catalog.types import ID_PATTERN, Url
 from watchkeeper.services import objects
 from watchkeeper.services.catalogue import Catalogue, CheckView, SubjectView, TeamView, read_catalogue
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["catalog objects"])
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+ObjectId = Annotated[str, Path(pattern=ID_PATTERN, description="lower-case letters, digits, '-' and '_'")]
+IdText = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+"""Text without control characters (PostgreSQL refuses NUL; the others are mistakes)."""
 
 
 class PersonOut(BaseModel):
@@ -59,12 +63,14 @@ class ServiceOut(SubjectOut):
 class ServiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     owner: str = Field(pattern=ID_PATTERN)
     platform: str | None = Field(default=None, pattern=ID_PATTERN)
-    depends_on: list[str] = Field(default_factory=list, max_length=100)
-    runbook: str | None = Field(default=None, max_length=2000)
-    description: str | None = Field(default=None, max_length=5000)
+    depends_on: list[Annotated[str, StringConstraints(pattern=ID_PATTERN)]] = Field(
+        default_factory=list, max_length=100
+    )
+    runbook: Url | None = Field(default=None, max_length=2000)
+    description: Text | None = Field(default=None, max_length=5000)
 
 
 class ServiceCreate(ServiceIn):
@@ -120,7 +126,7 @@ async def list_teams(request: Request) -> list[TeamOut]:
 
 
 @router.get("/teams/{team_id}")
-async def get_team(request: Request, team_id: str) -> TeamOut:
+async def get_team(request: Request, team_id: ObjectId) -> TeamOut:
     team = (await _catalogue(request)).team(team_id)
     if team is None:
         raise _not_found("team", team_id)
@@ -133,7 +139,7 @@ async def list_platforms(request: Request) -> list[SubjectOut]:
 
 
 @router.get("/platforms/{platform_id}")
-async def get_platform(request: Request, platform_id: str) -> SubjectOut:
+async def get_platform(request: Request, platform_id: ObjectId) -> SubjectOut:
     platform = (await _catalogue(request)).platform(platform_id)
     if platform is None:
         raise _not_found("platform", platform_id)
@@ -146,7 +152,7 @@ async def list_services(request: Request) -> list[ServiceOut]:
 
 
 @router.get("/services/{service_id}")
-async def get_service(request: Request, service_id: str) -> ServiceOut:
+async def get_service(request: Request, service_id: ObjectId) -> ServiceOut:
     service = (await _catalogue(request)).service(service_id)
     if service is None:
         raise _not_found("service", service_id)
@@ -193,7 +199,7 @@ async def create_service(request: Request, body: ServiceCreate, response: Respon
     "/services/{service_id}",
     responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
 )
-async def replace_service(request: Request, service_id: str, body: ServiceIn) -> ServiceOut:
+async def replace_service(request: Request, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
     context: AppContext = request.app.state.context
     await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body))
     return await get_service(request, service_id)
@@ -204,7 +210,7 @@ async def replace_service(request: Request, service_id: str, body: ServiceIn) ->
     status_code=204,
     responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
 )
-async def delete_service(request: Request, service_id: str) -> Response:
+async def delete_service(request: Request, service_id: ObjectId) -> Response:
     context: AppContext = request.app.state.context
     await _change(request, objects.delete_service, context.db, service_id)
     return Response(status_code=204)

@@ -1,0 +1,105 @@
+"""The outermost layer of the web app: one log line per request, HEAD for every GET, a cap on request
+bodies, JSON-only API writes, and a problem document (logged once) for any error nobody handled."""
+
+import json
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from watchkeeper.logs import get_logger
+
+MAX_BODY_BYTES = 1024 * 1024
+log = get_logger("watchkeeper.web")
+
+
+class TooLarge(Exception):
+    pass
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method = scope["method"]
+        state = {"status": 500, "started": False}
+        head = method == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+
+        async def respond(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"], state["started"] = message["status"], True
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope)
+            if refusal is None and b"content-length" not in dict(scope["headers"]):
+                receive = await self._buffered(receive)
+            if refusal is not None:
+                await _problem(respond, *refusal)
+            else:
+                await self.app(scope, receive, respond)
+        except TooLarge:
+            await _problem(respond, 413, "Payload too large", f"the body is over {self.max_body} bytes")
+        except Exception as error:
+            log.error("unhandled error", path=scope["path"], error_type=type(error).__name__, exc_info=error)
+            if not state["started"]:
+                await _problem(respond, 500, "Internal server error", "the error has been logged")
+        finally:
+            duration = round((time.perf_counter() - started) * 1000, 1)
+            log.info("request", method=method, path=scope["path"], status=state["status"], duration_ms=duration)
+
+    def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"0")
+        if length.isdigit() and int(length) > self.max_body:
+            return 413, "Payload too large", f"the body is over {self.max_body} bytes"
+        writes = scope["method"] in ("POST", "PUT", "PATCH")
+        has_body = length not in (b"", b"0") or b"transfer-encoding" in headers
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if scope["path"].startswith("/api/") and writes and has_body and not _is_json(media):
+            return 415, "Unsupported media type", "send the body as JSON, with Content-Type: application/json"
+        return None
+
+    async def _buffered(self, receive: Receive) -> Receive:
+        """A body of unknown length (chunked) is read here, up to the cap, and handed on whole. (A declared
+        length is checked before reading, and the server holds the client to it.)"""
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_body:
+                raise TooLarge
+            if not message.get("more_body", False):
+                break
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        return replay
+
+
+def _is_json(media: bytes) -> bool:
+    return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
