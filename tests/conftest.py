@@ -6,6 +6,7 @@ It is never skipped: a machine that cannot start it fails the suite, which is wh
 """
 
 import itertools
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -15,12 +16,21 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from watchkeeper.logs import configure_logging
 from watchkeeper.store import Database, database_url_for_driver
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CATALOG = ROOT.parent / "shared" / "examples" / "catalog"
 _SECRET = re.compile(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)\}")
 _numbers = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _structured_logging() -> Iterator[None]:
+    """Logs go through the standard library as in the server, so `caplog` sees every one of them."""
+    configure_logging("INFO", "console")
+    yield
+    logging.getLogger().handlers.clear()  # nothing may write to pytest's closed streams at exit
 
 
 @pytest.fixture(scope="session")

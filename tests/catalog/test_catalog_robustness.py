@@ -202,12 +202,8 @@ def test_hints_ignore_case_and_paths_get_a_plain_message(catalog):
 
     messages = {p.message: p.hint for p in catalog.problems()}
 
-    assert (
-        messages[
-            "service 'pay-api', checks[pay-api-health].method: 'get' is not one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
-        ]
-        == "did you mean 'GET'?"
-    )
+    method = "service 'pay-api', checks[pay-api-health].method: 'get' is not one of: "
+    assert messages[method + "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"] == "did you mean 'GET'?"
     assert any("is not a JSONPath: start it with $" in m for m in messages)
 
 

@@ -71,7 +71,7 @@ def test_ids_in_paths_are_checked_before_any_query(loaded, bad_id):
     assert loaded.client.delete(f"/api/v1/services/{bad_id}").status_code == 422
 
 
-def test_an_unexpected_error_is_a_problem_and_logged_once(loaded, monkeypatch, capsys):
+def test_an_unexpected_error_is_a_problem_and_logged_once(loaded, monkeypatch, caplog):
     import watchkeeper.web.api.objects as objects_api
 
     def broken(_db):
@@ -89,4 +89,4 @@ def test_an_unexpected_error_is_a_problem_and_logged_once(loaded, monkeypatch, c
         "detail": "the error has been logged",
     }
     assert "boom" not in response.text
-    assert capsys.readouterr().out.count("unhandled error") == 1
+    assert caplog.text.count("unhandled error") == 1
