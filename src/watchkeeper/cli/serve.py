@@ -13,7 +13,7 @@ from watchkeeper.settings import Settings, SettingsError
 @click.command()
 @click.option("--catalog", "catalog_path", type=click.Path(path_type=Path), help="Catalog file or directory to load.")
 @click.option("--host", help="Address to listen on (default 127.0.0.1, or WATCHKEEPER_HOST).")
-@click.option("--port", type=int, help="Port to listen on (default 8000, or WATCHKEEPER_PORT).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default 8000, or WATCHKEEPER_PORT).")
 @click.option("--role", type=click.Choice(["all", "web", "engine"]), help="Which roles this process runs.")
 def serve(catalog_path: Path | None, host: str | None, port: int | None, role: str | None) -> None:
     """Run Watchkeeper: the web app and the engine in one process (or one role, with --role).
@@ -27,7 +27,9 @@ def serve(catalog_path: Path | None, host: str | None, port: int | None, role: s
 
 
 @click.command()
-@click.option("--port", type=int, default=8000, show_default=True, help="Port for the console, on 127.0.0.1.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port for the console, on 127.0.0.1."
+)
 def demo(port: int) -> None:
     """Start a self-contained demo: SQLite in a temporary folder, a built-in catalog and loopback targets."""
     try:
