@@ -89,7 +89,7 @@ def server(database_url: str, catalog_copy: Path, example_secrets: dict[str, str
         process.close()
 
 
-def _wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_until(condition, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -117,7 +117,7 @@ def test_sighup_reloads_and_a_broken_file_leaves_the_old_catalog_serving(server,
     assert "notify.yaml" in page
     assert "watchkeeper_catalog_last_reload_successful 0.0" in httpx.get(url + "metrics").text
     error = process.wait_for_log("catalog not applied; the catalog in force is unchanged")
-    assert any("notify.yaml" in problem for problem in error["problems"])  # type: ignore[union-attr]
+    assert any("notify.yaml" in problem for problem in error["problems"])
 
 
 def test_sigterm_stops_cleanly_and_leaves_the_process_register(server, database_url):

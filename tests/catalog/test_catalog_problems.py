@@ -147,7 +147,7 @@ def test_compound_and_fractional_durations_are_read_in_the_catalog(catalog) -> N
     catalog.replace(PAY, "grace: 30m", "grace: 1.5h")
     loaded = catalog.load()
     checks = {check.id: check for _, check in loaded.checks()}
-    assert checks["paas-api"].interval == checks["pay-reconciliation"].grace  # type: ignore[attr-defined]
+    assert checks["paas-api"].interval == checks["pay-reconciliation"].grace
     assert checks["paas-api"].interval.total_seconds() == 90 * 60
 
 

@@ -46,7 +46,7 @@ def test_merge_keys_let_explicit_keys_override(catalog):
     checks = {c.id: c for s in catalog.load().services if s.id == "merged" for c in s.checks}
 
     assert set(checks) == {"merged-one", "merged-two"}
-    assert checks["merged-two"].url == "https://two.example"  # type: ignore[attr-defined]
+    assert checks["merged-two"].url == "https://two.example"
     assert checks["merged-two"].interval.total_seconds() == 120  # inherited from the anchor
 
 
@@ -148,7 +148,7 @@ def test_cron_names_such_as_daily_are_understood(catalog):
 
     checks = {check.id: check for _, check in catalog.load().checks()}
 
-    assert checks["pay-reconciliation"].schedule == "@daily"  # type: ignore[attr-defined]
+    assert checks["pay-reconciliation"].schedule == "@daily"
 
 
 def test_control_characters_in_text_are_refused(catalog):

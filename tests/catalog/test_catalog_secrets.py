@@ -150,7 +150,7 @@ def test_a_doubled_dollar_writes_a_literal_and_is_not_a_secret(catalog, all_secr
     assert "PAY_WEBHOOK_SECRET" in loaded.secrets
     [pay] = [team for team in loaded.teams if team.id == "pay"]
     [webhook] = [channel for channel in pay.channels if channel.id == "pay-webhook"]
-    assert webhook.secret == "price: $${AMOUNT} and ${PAY_WEBHOOK_SECRET}"  # type: ignore[union-attr]
+    assert webhook.secret == "price: $${AMOUNT} and ${PAY_WEBHOOK_SECRET}"
 
 
 def test_a_secret_named_twice_is_listed_once(catalog, all_secrets: Env) -> None:
@@ -171,4 +171,4 @@ def test_a_url_field_may_hold_a_secret_reference(catalog, all_secrets: Env) -> N
     # webhook_url is a URL field; "${PAY_SLACK_WEBHOOK_URL}" is not a URL until it is resolved.
     loaded = catalog.load(environ=all_secrets, check_secrets=True)
     [pay] = [team for team in loaded.teams if team.id == "pay"]
-    assert pay.channels[0].webhook_url == "${PAY_SLACK_WEBHOOK_URL}"  # type: ignore[union-attr]
+    assert pay.channels[0].webhook_url == "${PAY_SLACK_WEBHOOK_URL}"

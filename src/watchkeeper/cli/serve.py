@@ -1,6 +1,7 @@
 """`watchkeeper serve` and `watchkeeper demo`."""
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,10 @@ def _run(settings: Settings) -> None:
         fail(f"cannot reach the database: {unreachable_reason(error)}")
 
 
-def _run_loop(main: object) -> None:
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
     try:
         import uvloop
-
-        uvloop.run(main)  # type: ignore[arg-type]
-    except ImportError:
-        asyncio.run(main)  # type: ignore[arg-type]
+    except ImportError:  # uvloop is a dependency on Linux and macOS; elsewhere the standard loop serves
+        asyncio.run(main)
+        return
+    uvloop.run(main)
