@@ -4,10 +4,12 @@ Each check type is a plugin registered under the entry-point group `watchkeeper.
 included; the entry point names a `CheckType` whose `config` model validates that type's fields.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib.metadata import entry_points
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -38,11 +40,19 @@ class CheckConfig(Model):
         return self
 
 
+Probe = Callable[[Any, Any], Awaitable[Any]]
+"""(config, probe context) -> observation: the only part of a check type that does I/O."""
+Assess = Callable[[Any, Any, datetime], Any]
+"""(config, observation, now) -> Verdict: pure, so the same observation always gets the same verdict."""
+
+
 @dataclass(frozen=True)
 class CheckType:
     name: str
     config: type[CheckConfig]
     description: str
+    probe: Probe | None = None
+    assess: Assess | None = None
 
 
 class UnknownCheckType(LookupError):

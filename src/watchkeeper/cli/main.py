@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from watchkeeper import __version__
 from watchkeeper.cli.catalog import catalog, validate
+from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.serve import demo, serve
 
@@ -18,7 +19,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, db, serve, demo):
+for command in (validate, catalog, check, db, serve, demo):
     cli.add_command(command)
 
 

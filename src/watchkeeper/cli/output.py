@@ -1,7 +1,7 @@
 """Printing for commands: plain text for people, one JSON document with --json for programs."""
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -10,7 +10,7 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """A user's mistake: the message on stderr and a non-zero exit, never a traceback."""
     click.echo(message, err=True)
     raise SystemExit(code)

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from watchkeeper.catalog.checks import CheckConfig, CheckType
+from watchkeeper.catalog.checks import CheckConfig
 
 
 class TcpCheck(CheckConfig):
@@ -13,6 +13,3 @@ class TcpCheck(CheckConfig):
     port: int = Field(ge=1, le=65535)
     send: str | None = None
     expect: str | None = Field(default=None, description="text the reply must contain")
-
-
-CHECK = CheckType("tcp", TcpCheck, "a TCP connection, optionally with a line sent and a reply expected")

@@ -1,11 +1,11 @@
-"""HTTP(S) checks: a request, and what its response must look like."""
+"""What an HTTP check says: the request to make, and what its response must look like."""
 
 import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from watchkeeper.catalog.checks import CheckConfig, CheckType
+from watchkeeper.catalog.checks import CheckConfig
 from watchkeeper.catalog.types import Duration, Model, Url
 
 
@@ -89,6 +89,3 @@ class HttpCheck(CheckConfig):
     ca_bundle: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     expect: HttpExpect = Field(default_factory=HttpExpect)
-
-
-CHECK = CheckType("http", HttpCheck, "an HTTP or HTTPS request and what its response must look like")

@@ -1,0 +1,164 @@
+"""The HTTP probe: one request on a fresh connection, with the time each phase took. It only observes."""
+
+import asyncio
+import errno
+import ssl
+import time
+from datetime import timedelta
+
+import aiohttp
+
+from watchkeeper.checks.certificates import certificate_from_der
+from watchkeeper.checks.context import PEER, PhaseClock, ProbeContext
+from watchkeeper.checks.http.config import HttpCheck
+from watchkeeper.domain.observations import Certificate, FailureKind, HttpObservation, ProbeFailure, Timings
+
+READ_CHUNK = 64 * 1024
+
+
+async def probe(check: HttpCheck, context: ProbeContext) -> HttpObservation:
+    phases = PhaseClock()
+    url = context.secret(check.url)
+    PEER.set({})
+    try:
+        async with asyncio.timeout(check.timeout.total_seconds()):
+            return await _request(check, context, url, phases)
+    except TimeoutError:
+        return _failed(url, phases, "timeout", f"timed out after {_seconds(check.timeout)} {_waiting_for(phases)}")
+    except aiohttp.TooManyRedirects:
+        return _failed(url, phases, "redirects", f"more than {check.max_redirects} redirects from {url}")
+    except aiohttp.ClientConnectorCertificateError as error:
+        return _failed(url, phases, "tls", f"certificate not trusted: {_certificate_reason(error.certificate_error)}")
+    except aiohttp.ClientConnectorDNSError:
+        return _failed(url, phases, "dns", f"cannot resolve {_host(url)}")
+    except aiohttp.ClientSSLError as error:
+        return _failed(url, phases, "tls", f"TLS handshake failed: {_ssl_reason(error)}")
+    except aiohttp.ClientConnectorError as error:
+        return _failed(url, phases, *_connect_failure(error, url))
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
+        return _failed(url, phases, "reset", f"connection closed by {_host(url)} before a full answer ({error})")
+    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as error:
+        return _failed(url, phases, "protocol", f"unreadable answer from {_host(url)}: {_first_line(error)}")
+    except aiohttp.InvalidURL:
+        return _failed(url, phases, "error", f"{url!r} is not a URL that can be requested")
+    except aiohttp.ClientError as error:
+        return _failed(url, phases, "error", f"request to {_host(url)} failed: {_first_line(error)}")
+
+
+async def _request(check: HttpCheck, context: ProbeContext, url: str, phases: PhaseClock) -> HttpObservation:
+    headers = {name: context.secret(value) for name, value in check.headers.items()}
+    if check.bearer_token:
+        headers["Authorization"] = f"Bearer {context.secret(check.bearer_token)}"
+    auth = None
+    if check.basic_auth:
+        auth = aiohttp.BasicAuth(context.secret(check.basic_auth.username), context.secret(check.basic_auth.password))
+    async with context.session.request(
+        check.method,
+        url,
+        headers=headers,
+        data=context.secret(check.body).encode() if check.body is not None else None,
+        auth=auth,
+        allow_redirects=check.follow_redirects,
+        max_redirects=check.max_redirects,
+        ssl=_ssl(check),
+        trace_request_ctx=phases,
+        timeout=aiohttp.ClientTimeout(total=None),
+    ) as response:
+        phases.mark("first_byte")
+        certificate, tls_version = _peer()
+        body, truncated = await _read(response, check.max_body_bytes)
+        phases.mark("done")
+        return HttpObservation(
+            url=url,
+            status=response.status,
+            headers=tuple((k, v) for k, v in response.headers.items()),
+            body=body,
+            body_truncated=truncated,
+            timings=_timings(phases),
+            certificate=certificate,
+            tls_version=tls_version,
+            redirects=tuple(str(r.url) for r in response.history),
+        )
+
+
+def _ssl(check: HttpCheck) -> ssl.SSLContext | bool:
+    if not check.verify_tls:
+        return False
+    if check.ca_bundle:
+        return ssl.create_default_context(cafile=check.ca_bundle)
+    return True
+
+
+async def _read(response: aiohttp.ClientResponse, cap: int) -> tuple[bytes, bool]:
+    """At most `cap` bytes of the body: an endless or huge body is cut, not read to the end."""
+    body = bytearray()
+    while len(body) <= cap:
+        chunk = await response.content.read(min(READ_CHUNK, cap + 1 - len(body)))
+        if not chunk:
+            return bytes(body), False
+        body.extend(chunk)
+    return bytes(body[:cap]), True
+
+
+def _peer() -> tuple[Certificate | None, str | None]:
+    """The certificate of the last TLS connection this request made (after redirects, the final one)."""
+    record = PEER.get() or {}
+    der = record.get("certificate")
+    return (certificate_from_der(der) if der else None), record.get("version")
+
+
+def _timings(phases: PhaseClock) -> Timings:
+    return Timings(
+        dns=phases.between("dns_start", "dns_end"),
+        connect=phases.between("connect_start", "connect_end")
+        if "dns_end" not in phases.marks
+        else phases.between("dns_end", "connect_end"),
+        first_byte=phases.since_start("first_byte"),
+        total=phases.since_start("done") or (time.perf_counter() - phases.start) * 1000,
+    )
+
+
+def _failed(url: str, phases: PhaseClock, kind: FailureKind, message: str) -> HttpObservation:
+    phases.mark("done")
+    return HttpObservation(url=url, timings=_timings(phases), failure=ProbeFailure(kind, message))
+
+
+def _waiting_for(phases: PhaseClock) -> str:
+    if "connect_end" not in phases.marks:
+        return "resolving the name" if "dns_start" in phases.marks and "dns_end" not in phases.marks else "connecting"
+    if "first_byte" not in phases.marks:
+        return "waiting for the first byte"
+    return "reading the body"
+
+
+def _connect_failure(error: aiohttp.ClientConnectorError, url: str) -> tuple[FailureKind, str]:
+    code = error.os_error.errno if error.os_error is not None else None
+    where = f"{error.host}:{error.port}"
+    if code == errno.ECONNREFUSED:
+        return "refused", f"connection refused by {where}"
+    if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "unreachable", f"{where} is unreachable"
+    return "error", f"cannot connect to {where}: {error.os_error.strerror if error.os_error else error}"
+
+
+def _certificate_reason(error: Exception) -> str:
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return error.verify_message or str(error)
+    return str(error)
+
+
+def _ssl_reason(error: aiohttp.ClientSSLError) -> str:
+    reason = getattr(error.os_error, "reason", None) if hasattr(error, "os_error") else None
+    return str(reason or _first_line(error))
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _seconds(value: timedelta) -> str:
+    return f"{value.total_seconds():g} s"

@@ -1,0 +1,47 @@
+"""Run one check once: probe, then the pure verdict. What `watchkeeper check` prints, and what the engine
+(which adds scheduling, state and persistence) does for every check."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from watchkeeper.catalog.checks import CheckConfig, check_types
+from watchkeeper.checks.context import ProbeContext
+from watchkeeper.domain.observations import Certificate, Timings, Verdict
+from watchkeeper.services.clock import Clock
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    check_type: str
+    at: datetime
+    verdict: Verdict
+    timings: Timings
+    certificate: Certificate | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check_id,
+            "type": self.check_type,
+            "at": self.at.isoformat(),
+            "ok": self.verdict.ok,
+            "state": "up" if self.verdict.ok else "down",
+            "reason": self.verdict.reason,
+            "timings": self.timings.as_dict(),
+            "certificate": self.certificate.as_dict() if self.certificate else None,
+        }
+
+
+class CannotRun(Exception):
+    """The check type has no probe installed, so it cannot be run on demand."""
+
+
+async def run_once(check: CheckConfig, context: ProbeContext, clock: Clock) -> CheckResult:
+    check_type = check_types()[check.type]
+    if check_type.probe is None or check_type.assess is None:
+        raise CannotRun(f"checks of type {check.type} cannot be run on demand yet")
+    at = clock.now()
+    seen = await check_type.probe(check, context)
+    verdict: Verdict = check_type.assess(check, seen, clock.now())
+    return CheckResult(check.id, check.type, at, verdict, seen.timings, getattr(seen, "certificate", None))

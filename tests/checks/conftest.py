@@ -1,0 +1,202 @@
+"""Real local targets for the probes: an HTTP server with well-behaved and hostile endpoints, raw TCP servers
+that misbehave, and TLS servers with certificates made by trustme (valid, expired, for another host)."""
+
+import asyncio
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import trustme
+from aiohttp import web
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class Loop:
+    """An event loop on its own thread, so servers keep serving while a test runs probes."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Awaitable[object]) -> object:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        async def cancel_the_rest() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(cancel_the_rest())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        self.loop.close()
+
+
+async def _ok(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "database": {"healthy": True}, "count": 5}, headers={"X-Served-By": "t1"})
+
+
+async def _status(request: web.Request) -> web.Response:
+    return web.Response(status=int(request.match_info["code"]), text="status page")
+
+
+async def _slow(request: web.Request) -> web.Response:
+    await asyncio.sleep(float(request.match_info["seconds"]))
+    return web.Response(text="ok, slowly")
+
+
+async def _drip(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    await response.prepare(request)
+    for _ in range(60):
+        await response.write(b"x")
+        await asyncio.sleep(1)
+    return response
+
+
+async def _endless(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    await response.prepare(request)
+    chunk = b"ok " * 20_000
+    for _ in range(10_000):  # about 600 MB if anyone read it all
+        await response.write(chunk)
+    return response
+
+
+async def _loop(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/loop")
+
+
+async def _redirect(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/ok")
+
+
+def _app() -> web.Application:
+    app = web.Application()
+    app.router.add_get("/ok", _ok)
+    app.router.add_get("/status/{code}", _status)
+    app.router.add_get("/slow/{seconds}", _slow)
+    app.router.add_get("/drip", _drip)
+    app.router.add_get("/endless", _endless)
+    app.router.add_get("/loop", _loop)
+    app.router.add_get("/redirect", _redirect)
+    return app
+
+
+@dataclass
+class Targets:
+    http: str
+    https: str
+    https_expired: str
+    https_wrong_host: str
+    ca_bundle: str
+    garbage: int
+    reset: int
+    silent: int
+    banner: int
+    closed: int
+
+
+async def _site(app: web.Application, context: ssl.SSLContext | None = None) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    return runner, runner.addresses[0][1]
+
+
+async def _raw(handler: Handler) -> tuple[asyncio.Server, int]:
+    async def closing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(closing, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def _garbage(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"THIS IS NOT HTTP\x00\xff\r\n\r\n")
+    await writer.drain()
+    writer.close()
+
+
+async def _reset(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close sends RST
+    writer.transport.abort()
+
+
+async def _silent(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+    await asyncio.sleep(30)
+
+
+async def _banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"220 smtp.test ready\r\n")
+    await writer.drain()
+    await reader.read(100)
+    writer.close()
+
+
+def _tls(ca: trustme.CA, *names: str, **validity: datetime) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names, **validity).configure_cert(context)
+    return context
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
+    loop = Loop()
+    ca = trustme.CA()
+    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    past = datetime.now(UTC) - timedelta(days=30)
+    expired = _tls(ca, "localhost", not_before=past, not_after=past + timedelta(days=1))
+    runners: list[web.AppRunner] = []
+    servers: list[asyncio.Server] = []
+
+    def site(context: ssl.SSLContext | None = None) -> int:
+        runner, port = loop.run(_site(_app(), context))  # type: ignore[misc]
+        runners.append(runner)
+        return port
+
+    def raw(handler: Handler) -> int:
+        server, port = loop.run(_raw(handler))  # type: ignore[misc]
+        servers.append(server)
+        return port
+
+    found = Targets(
+        http=f"http://127.0.0.1:{site()}",
+        https=f"https://localhost:{site(_tls(ca, 'localhost', '127.0.0.1'))}",
+        https_expired=f"https://localhost:{site(expired)}",
+        https_wrong_host=f"https://localhost:{site(_tls(ca, 'elsewhere.test'))}",
+        ca_bundle=str(bundle),
+        garbage=raw(_garbage),
+        reset=raw(_reset),
+        silent=raw(_silent),
+        banner=raw(_banner),
+        closed=_closed_port(),
+    )
+    yield found
+    for runner in runners:
+        loop.run(runner.cleanup())
+    for server in servers:
+        server.close()
+        loop.run(server.wait_closed())
+    loop.close()

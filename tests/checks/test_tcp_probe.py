@@ -1,0 +1,41 @@
+"""The TCP check against real local servers."""
+
+import asyncio
+from typing import Any
+
+from watchkeeper.checks.context import probe_context
+from watchkeeper.checks.tcp.config import TcpCheck
+from watchkeeper.services.check_once import CheckResult, run_once
+from watchkeeper.services.clock import SystemClock
+
+
+def run(port: int, **fields: Any) -> CheckResult:
+    check = TcpCheck.model_validate({"id": "t", "host": "127.0.0.1", "port": port, "timeout": "2s", **fields})
+
+    async def once() -> CheckResult:
+        async with probe_context() as context:
+            return await run_once(check, context, SystemClock())
+
+    return asyncio.run(once())
+
+
+def test_a_connection_passes_with_its_connect_time(targets):
+    result = run(targets.banner)
+
+    assert result.verdict.ok
+    assert result.verdict.reason.startswith(f"connected to 127.0.0.1:{targets.banner} in ")
+    assert "connect" in result.timings.as_dict()
+
+
+def test_the_expected_reply_is_checked(targets):
+    assert run(targets.banner, send="EHLO watchkeeper", expect="220 smtp.test").verdict.ok
+    missing = run(targets.banner, expect="250 OK")
+    assert missing.verdict.reason == f"reply from 127.0.0.1:{targets.banner} lacks '250 OK'"
+
+
+def test_refused_and_silent_servers_fail_clearly(targets):
+    refused = run(targets.closed)
+    silent = run(targets.silent, expect="hello", timeout="1s")
+
+    assert refused.verdict.reason == f"connection refused by 127.0.0.1:{targets.closed}"
+    assert silent.verdict.reason == f"timed out after 1 s waiting for a reply to 127.0.0.1:{targets.silent}"
