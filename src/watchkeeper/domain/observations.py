@@ -131,3 +131,5 @@ class Verdict:
 
     ok: bool
     reason: str
+    warning: bool = False
+    """Passing, but near a limit (a certificate inside its warn threshold): worth a ticket, not a page."""

@@ -1,11 +1,11 @@
-"""TLS checks: the certificate a host presents, its chain, its name and the time it has left."""
+"""What a TLS check says: the host and port to connect to, and when its certificate is too close to expiry."""
 
 from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
 
-from watchkeeper.catalog.checks import CheckConfig, CheckType
+from watchkeeper.catalog.checks import CheckConfig
 from watchkeeper.catalog.types import Duration, Model, Threshold
 
 
@@ -23,6 +23,3 @@ class TlsCheck(CheckConfig):
     expiry: Expiry = Field(default_factory=Expiry)
     min_version: Literal["TLSv1.2", "TLSv1.3"] | None = None
     interval: Duration = timedelta(hours=1)
-
-
-CHECK = CheckType("tls", TlsCheck, "the certificate a host presents, and the time it has left")
