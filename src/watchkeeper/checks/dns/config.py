@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from watchkeeper.catalog.checks import CheckConfig, CheckType
+from watchkeeper.catalog.checks import CheckConfig
 from watchkeeper.catalog.types import Model
 
 
@@ -18,8 +18,7 @@ class DnsCheck(CheckConfig):
     type: Literal["dns"] = "dns"
     name: str = Field(min_length=1)  # the DNS name to look up, not a display name
     record: Literal["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "CAA"] = "A"
-    resolver: str | None = Field(default=None, description="resolver address; the system's when not given")
+    resolver: str | None = Field(
+        default=None, description="resolver address (IP, IP:PORT or [IPv6]:PORT); the system's when not given"
+    )
     expect: DnsExpect = Field(default_factory=DnsExpect)
-
-
-CHECK = CheckType("dns", DnsCheck, "a DNS lookup and the answer expected")
