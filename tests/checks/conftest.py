@@ -154,10 +154,11 @@ def _tls(ca: trustme.CA, *names: str, **validity: datetime) -> ssl.SSLContext:
     return context
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _bound_not_listening() -> socket.socket:
+    """A port that refuses connections and stays ours, so no other test's server can take it meanwhile."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 @pytest.fixture(scope="session")
@@ -168,6 +169,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     ca.cert_pem.write_to_path(str(bundle))
     past = datetime.now(UTC) - timedelta(days=30)
     expired = _tls(ca, "localhost", not_before=past, not_after=past + timedelta(days=1))
+    refusing = _bound_not_listening()
     runners: list[web.AppRunner] = []
     servers: list[asyncio.Server] = []
 
@@ -191,7 +193,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         reset=raw(_reset),
         silent=raw(_silent),
         banner=raw(_banner),
-        closed=_closed_port(),
+        closed=refusing.getsockname()[1],
     )
     yield found
     for runner in runners:
@@ -200,3 +202,4 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         server.close()
         loop.run(server.wait_closed())
     loop.close()
+    refusing.close()

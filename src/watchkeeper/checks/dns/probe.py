@@ -37,7 +37,10 @@ async def probe(check: DnsCheck, context: ProbeContext) -> DnsObservation:
         return observed(failure=ProbeFailure("timeout", f"no DNS answer{where} within {seconds:g} s"))
     except dns.exception.DNSException as error:
         return observed(failure=ProbeFailure("dns", f"DNS lookup of {check.name}{where} failed: {error}"))
-    answers = tuple(record.to_text().strip('"') if check.record == "TXT" else record.to_text() for record in answer)
+    # Sorted: a record set has no order, and a steady answer should read the same every time.
+    answers = tuple(
+        sorted(record.to_text().strip('"') if check.record == "TXT" else record.to_text() for record in answer)
+    )
     return observed("NOERROR", answers)
 
 
