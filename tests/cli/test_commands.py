@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from watchkeeper.store.migrate import head_revision
+
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
@@ -102,7 +104,7 @@ def test_db_upgrade_creates_the_schema_and_reports_the_revision(tmp_path):
     result = run("db", "upgrade", "--json", env={"WATCHKEEPER_DATABASE_URL": url})
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["revision"] == "0001"
+    assert json.loads(result.stdout)["revision"] == head_revision()
     assert "teams" in inspect(create_engine(url)).get_table_names()
 
 

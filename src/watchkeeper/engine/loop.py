@@ -5,6 +5,8 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from watchkeeper.engine.results import ResultWriter
+from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.logs import get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
@@ -23,15 +25,30 @@ class Duty:
 
 
 class Engine:
-    def __init__(self, db: Database, clock: Clock, process_id: str, heartbeat_every: float) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, process_id: str, heartbeat_every: float, run_checks: bool = True
+    ) -> None:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
+        self.writer = ResultWriter(db) if run_checks else None
+        self.scheduler = Scheduler(db, clock, self.writer) if self.writer is not None else None
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("engine started", duties=[d.name for d in self.duties])
+        log.info("engine started", duties=[d.name for d in self.duties], checks=self.scheduler is not None)
         async with asyncio.TaskGroup() as group:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
+            if self.writer is not None and self.scheduler is not None:
+                await self.writer.load()
+                probes_done = asyncio.Event()
+                group.create_task(self._checks(self.scheduler, stop, probes_done))
+                group.create_task(self.writer.run(probes_done))  # keeps writing until the last run is saved
         log.info("engine stopped")
+
+    async def _checks(self, scheduler: Scheduler, stop: asyncio.Event, done: asyncio.Event) -> None:
+        try:
+            await scheduler.run(stop)
+        finally:
+            done.set()
 
     async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from watchkeeper.domain.state import CheckState
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 
@@ -22,6 +23,10 @@ class CheckView:
     subject_kind: str
     subject_id: str
     spec: dict[str, Any]
+    status: str = "unknown"
+    """up, down, or unknown before its first result."""
+    last_reason: str | None = None
+    flapping: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,12 @@ def _read(connection: Connection) -> Catalogue:
     ]
     names = {team.id: team.name for team in teams}
     checks: dict[tuple[str, str], list[CheckView]] = defaultdict(list)
-    for r in connection.execute(select(t.checks).order_by(t.checks.c.id)).mappings():
+    query = (
+        select(t.checks, t.check_states.c.status, t.check_states.c.last_reason, t.check_states.c.recent)
+        .outerjoin(t.check_states, t.check_states.c.check_id == t.checks.c.id)
+        .order_by(t.checks.c.id)
+    )
+    for r in connection.execute(query).mappings():
         kind, subject = ("service", r["service_id"]) if r["service_id"] else ("platform", r["platform_id"])
         checks[(kind, subject)].append(
             CheckView(
@@ -107,11 +117,18 @@ def _read(connection: Connection) -> Catalogue:
                 kind,
                 subject,
                 r["spec"],
+                r["status"] or "unknown",
+                r["last_reason"],
+                _flapping(r["recent"]),
             )
         )
     platforms = _subjects(connection, "platform", names, checks)
     services = _subjects(connection, "service", names, checks)
     return Catalogue(teams, platforms, services)
+
+
+def _flapping(recent: str | None) -> bool:
+    return CheckState(recent=tuple(flag == "1" for flag in recent or "")).flapping
 
 
 def _subjects(

@@ -289,3 +289,42 @@ CATALOG_TABLES: tuple[Table, ...] = (
     status_pages,
 )
 """Catalog tables, parents before children: the sync writes in this order and deletes in reverse."""
+
+check_states = Table(
+    "check_states",
+    metadata,
+    Column("check_id", String(63), primary_key=True),  # no foreign key: state outlives a check renamed back
+    Column("status", String(8), nullable=False),
+    Column("since", UTCDateTime),
+    Column("failures", Integer, nullable=False),
+    Column("successes", Integer, nullable=False),
+    Column("recent", String(32), nullable=False),  # latest results, oldest first, as "1" and "0"
+    Column("last_at", UTCDateTime),
+    Column("last_ok", Boolean),
+    Column("last_reason", Text),
+    Column("last_timings", Json),
+)
+
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("check_id", String(63), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("total_ms", Float),
+    Column("timings", Json),
+)
+Index("ix_check_results_check_id_at", check_results.c.check_id, check_results.c.at)
+
+check_state_changes = Table(
+    "check_state_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("check_id", String(63), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("before", String(8), nullable=False),
+    Column("after", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+)

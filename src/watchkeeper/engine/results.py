@@ -1,0 +1,100 @@
+"""The result writer: one task that takes finished runs off a queue, advances each check's state machine, and
+writes results, states and changes in batches, so that thousands of runs a second cost a few transactions."""
+
+import asyncio
+from dataclasses import dataclass
+
+from watchkeeper.domain.state import CheckState, advance
+from watchkeeper.logs import get_logger
+from watchkeeper.services.check_once import CheckResult
+from watchkeeper.store import Database
+from watchkeeper.store.check_runs import RunRecord, load_states, save_runs
+
+log = get_logger("watchkeeper.engine.results")
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: CheckResult
+    down_after: int
+    up_after: int
+
+
+class ResultWriter:
+    def __init__(self, db: Database, batch_size: int = 1000, flush_every: float = 0.5) -> None:
+        self.db = db
+        self.batch_size = batch_size
+        self.flush_every = flush_every
+        self.queue: asyncio.Queue[Finished] = asyncio.Queue()
+        self.states: dict[str, CheckState] = {}
+
+    async def load(self) -> None:
+        def read() -> dict[str, CheckState]:
+            with self.db.reading() as connection:
+                return load_states(connection)
+
+        self.states = await asyncio.to_thread(read)
+
+    def submit(self, finished: Finished) -> None:
+        self.queue.put_nowait(finished)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Flush until told to stop, then flush what is left, so that no finished run is lost on a clean stop."""
+        while not stop.is_set() or not self.queue.empty():
+            batch = await self._gather(stop)
+            if batch:
+                await self._write(batch)
+
+    async def _gather(self, stop: asyncio.Event) -> list[Finished]:
+        batch: list[Finished] = []
+        try:
+            first = await asyncio.wait_for(self.queue.get(), timeout=self.flush_every)
+        except TimeoutError:
+            return batch
+        batch.append(first)
+        while len(batch) < self.batch_size and not self.queue.empty():
+            batch.append(self.queue.get_nowait())
+        return batch
+
+    async def _write(self, batch: list[Finished]) -> None:
+        runs = [self._advance(finished) for finished in batch]
+
+        def save() -> None:
+            with self.db.transaction() as connection:
+                save_runs(connection, runs)
+
+        try:
+            await asyncio.to_thread(save)
+        except Exception as error:  # the states in memory are ahead; the next batch writes them again
+            log.error("could not save check results", count=len(runs), error=str(error))
+        for run in runs:
+            if run.change is not None:
+                log.info(
+                    "check state changed",
+                    check=run.check_id,
+                    before=run.change.before,
+                    after=run.change.after,
+                    reason=run.change.reason,
+                )
+
+    def _advance(self, finished: Finished) -> RunRecord:
+        result = finished.result
+        state = self.states.get(result.check_id, CheckState())
+        state, change = advance(
+            state,
+            result.verdict.ok,
+            result.verdict.reason,
+            result.at,
+            down_after=finished.down_after,
+            up_after=finished.up_after,
+        )
+        self.states[result.check_id] = state
+        return RunRecord(
+            result.check_id,
+            result.at,
+            result.verdict.ok,
+            result.verdict.reason,
+            result.timings.as_dict(),
+            state,
+            change,
+        )

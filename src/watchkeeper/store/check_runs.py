@@ -1,0 +1,94 @@
+"""Check state, results and state changes: what the engine's result writer reads once and writes in batches."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from watchkeeper.domain.state import CheckState, StateChange
+from watchkeeper.store import tables as t
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One result, with the state it left its check in and the change it caused, if any."""
+
+    check_id: str
+    at: datetime
+    ok: bool
+    reason: str
+    timings: dict[str, float]
+    state: CheckState
+    change: StateChange | None
+
+
+def load_states(connection: Connection) -> dict[str, CheckState]:
+    states = {}
+    for row in connection.execute(select(t.check_states)).mappings():
+        states[row["check_id"]] = CheckState(
+            status=row["status"],
+            since=row["since"],
+            failures=row["failures"],
+            successes=row["successes"],
+            recent=tuple(flag == "1" for flag in row["recent"]),
+        )
+    return states
+
+
+def save_runs(connection: Connection, runs: Sequence[RunRecord]) -> None:
+    """Results appended, the latest state of each check replaced, state changes appended: one transaction."""
+    if not runs:
+        return
+    connection.execute(
+        insert(t.check_results),
+        [
+            {
+                "check_id": r.check_id,
+                "at": r.at,
+                "ok": r.ok,
+                "reason": r.reason,
+                "total_ms": r.timings.get("total"),
+                "timings": r.timings,
+            }
+            for r in runs
+        ],
+    )
+    latest: dict[str, RunRecord] = {}
+    for run in runs:
+        latest[run.check_id] = run
+    connection.execute(delete(t.check_states).where(t.check_states.c.check_id.in_(list(latest))))
+    connection.execute(insert(t.check_states), [_state_row(run) for run in latest.values()])
+    changes = [run for run in runs if run.change is not None]
+    if changes:
+        connection.execute(
+            insert(t.check_state_changes),
+            [_change_row(run.check_id, run.change) for run in changes if run.change is not None],
+        )
+
+
+def _state_row(run: RunRecord) -> dict[str, Any]:
+    state = run.state
+    return {
+        "check_id": run.check_id,
+        "status": state.status,
+        "since": state.since,
+        "failures": state.failures,
+        "successes": state.successes,
+        "recent": "".join("1" if ok else "0" for ok in state.recent),
+        "last_at": run.at,
+        "last_ok": run.ok,
+        "last_reason": run.reason,
+        "last_timings": run.timings,
+    }
+
+
+def _change_row(check_id: str, change: StateChange) -> dict[str, Any]:
+    return {
+        "check_id": check_id,
+        "at": change.at,
+        "before": change.before,
+        "after": change.after,
+        "reason": change.reason,
+    }

@@ -1,0 +1,97 @@
+"""The engine end to end on both backends: the scheduler runs the checks in the database against real local
+targets, the writer stores results, states and changes, and a catalog reload keeps the state of what stays."""
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import select
+
+from watchkeeper.catalog import load_catalog
+from watchkeeper.engine.results import ResultWriter
+from watchkeeper.engine.scheduler import Scheduler
+from watchkeeper.services.catalog import apply_loaded
+from watchkeeper.services.clock import SystemClock
+from watchkeeper.store import tables as t
+
+
+def catalog_text(targets, ok_expect: str = "ok", with_tcp: bool = True) -> str:
+    tcp = (
+        f"      - {{id: closed-port, type: tcp, host: 127.0.0.1, port: {targets.closed}, interval: 1s, timeout: 1s}}\n"
+        if with_tcp
+        else ""
+    )
+    return (
+        "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n"
+        f"      - {{id: healthy, type: http, url: '{targets.http}/ok', interval: 1s, timeout: 1s,"
+        f" expect: {{body_contains: {ok_expect}}}}}\n"
+        f"      - {{id: failing, type: http, url: '{targets.http}/status/503', interval: 1s, timeout: 1s}}\n" + tcp
+    )
+
+
+def apply(db, tmp_path, text: str) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text)
+    result = apply_loaded(db, load_catalog(path), source=str(path), clock=SystemClock(), trigger="cli")
+    assert result.ok, result.problems
+
+
+def run_engine(db, seconds: float, writer: ResultWriter | None = None) -> tuple[ResultWriter, Scheduler]:
+    writer = writer or ResultWriter(db, flush_every=0.1)
+    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5)
+
+    async def main() -> None:
+        await writer.load()
+        stop, done = asyncio.Event(), asyncio.Event()
+
+        async def checks() -> None:
+            await scheduler.run(stop)
+            done.set()
+
+        async def timer() -> None:
+            await asyncio.sleep(seconds)
+            stop.set()
+
+        await asyncio.gather(checks(), writer.run(done), timer())
+
+    asyncio.run(main())
+    return writer, scheduler
+
+
+def rows(db, table):
+    with db.reading() as connection:
+        return connection.execute(select(table)).mappings().all()
+
+
+def test_checks_run_on_schedule_and_their_state_is_stored(db, tmp_path, targets):
+    apply(db, tmp_path, catalog_text(targets))
+
+    _, scheduler = run_engine(db, 3.5)
+
+    states = {row["check_id"]: row for row in rows(db, t.check_states)}
+    assert states["healthy"]["status"] == "up"
+    assert states["failing"]["status"] == "down"
+    assert states["failing"]["last_reason"] == f"HTTP 503 from {targets.http}/status/503"
+    assert states["closed-port"]["last_reason"] == f"connection refused by 127.0.0.1:{targets.closed}"
+    runs = Counter(row["check_id"] for row in rows(db, t.check_results))
+    assert all(2 <= runs[check] <= 5 for check in ("healthy", "failing", "closed-port")), runs
+    changes = {(row["check_id"], row["before"], row["after"]) for row in rows(db, t.check_state_changes)}
+    assert ("failing", "unknown", "down") in changes
+    assert ("healthy", "unknown", "up") in changes
+    assert max(scheduler.lags) < 0.5
+
+
+def test_a_reload_changes_checks_without_losing_the_state_of_those_that_stay(db, tmp_path, targets):
+    apply(db, tmp_path, catalog_text(targets))
+    run_engine(db, 2.5)
+    apply(db, tmp_path, catalog_text(targets, ok_expect="nope", with_tcp=False))
+    before = Counter(row["check_id"] for row in rows(db, t.check_results))
+
+    run_engine(db, 3.5)
+
+    after = Counter(row["check_id"] for row in rows(db, t.check_results))
+    assert after["closed-port"] == before["closed-port"]  # removed: no more runs
+    assert after["failing"] > before["failing"]
+    changes = [(row["check_id"], row["before"], row["after"]) for row in rows(db, t.check_state_changes)]
+    assert ("healthy", "up", "down") in changes  # the earlier UP was remembered, so this is a real change
+    assert changes.count(("failing", "unknown", "down")) == 1  # and DOWN was not announced twice
+    assert {row["check_id"]: row for row in rows(db, t.check_states)}["healthy"]["last_reason"] == "body lacks 'nope'"
