@@ -66,7 +66,10 @@ class Process:
 def _environment(database_url: str, secrets: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
     env.update(secrets)
-    env.update({"WATCHKEEPER_DATABASE_URL": database_url, "WATCHKEEPER_SECRET_KEY": KEY})
+    # The example catalog's checks point at hosts on the internet, which tests must never probe.
+    env.update(
+        {"WATCHKEEPER_DATABASE_URL": database_url, "WATCHKEEPER_SECRET_KEY": KEY, "WATCHKEEPER_RUN_CHECKS": "false"}
+    )
     return env
 
 
@@ -231,3 +234,35 @@ def test_a_second_sigterm_stops_at_once_even_with_a_slow_client(server):
         assert process.proc.wait(timeout=5) == 0
     finally:
         slow.close()
+
+
+def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "watchkeeper", "demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            line = ""
+            while "demo is running" not in line:
+                line = proc.stdout.readline()
+                assert line, "the demo ended before printing its URL"
+            url = line.split("running: ", 1)[1].strip()
+            # The shop's checks run every 15 s, each at its own phase: within 35 s each has run twice.
+            down = 'watchkeeper_check_up{check="shop-payments-api"} 0.0'
+            _wait_until(lambda: down in httpx.get(url + "metrics").text, timeout=40)
+            metrics = httpx.get(url + "metrics").text
+            assert 'watchkeeper_check_up{check="shop-frontend-home"} 1.0' in metrics
+            assert 'watchkeeper_check_runs_total{outcome="fail",type="http"}' in metrics
+            assert "watchkeeper_schedule_lag_seconds_bucket" in metrics
+            page = httpx.get(url).text
+            assert 'data-check="shop-frontend-home" data-status="up"' in page
+            assert 'data-check="shop-payments-api" data-status="down"' in page
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)

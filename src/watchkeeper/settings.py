@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
     heartbeat_interval: float = Field(default=15.0, gt=0, description="seconds between engine heartbeats")
+    run_checks: bool = Field(default=True, description="false: the engine runs its other duties but no checks")
     demo: bool = False
 
     def secret_key_value(self) -> str:

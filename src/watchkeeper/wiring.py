@@ -136,7 +136,14 @@ async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str]
     await asyncio.to_thread(processes.announce, runtime.db, pid, settings.role, started)
     async with asyncio.TaskGroup() as group:
         if settings.role in ("all", "engine"):
-            engine = Engine(runtime.db, runtime.clock, pid, settings.heartbeat_interval)
+            engine = Engine(
+                runtime.db,
+                runtime.clock,
+                pid,
+                settings.heartbeat_interval,
+                runtime.context.registry,
+                run_checks=settings.run_checks,
+            )
             group.create_task(engine.run(stop))
         if controls.web is not None and listener is not None:
             group.create_task(_serve_web(controls.web, listener, stop, on_ready))

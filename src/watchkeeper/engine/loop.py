@@ -5,6 +5,9 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry
+
+from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
 from watchkeeper.engine.results import ResultWriter
 from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.logs import get_logger
@@ -26,11 +29,28 @@ class Duty:
 
 class Engine:
     def __init__(
-        self, db: Database, clock: Clock, process_id: str, heartbeat_every: float, run_checks: bool = True
+        self,
+        db: Database,
+        clock: Clock,
+        process_id: str,
+        heartbeat_every: float,
+        registry: CollectorRegistry | None = None,
+        run_checks: bool = True,
     ) -> None:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
         self.writer = ResultWriter(db) if run_checks else None
-        self.scheduler = Scheduler(db, clock, self.writer) if self.writer is not None else None
+        self.scheduler = None
+        if self.writer is not None:
+            self.scheduler = Scheduler(db, clock, self.writer, metrics=self._metrics(registry, self.writer))
+
+    @staticmethod
+    def _metrics(registry: CollectorRegistry | None, writer: ResultWriter) -> EngineMetrics | None:
+        if registry is None:
+            return None
+        metrics = EngineMetrics(registry)
+        metrics.queue.set_function(writer.queue.qsize)
+        registry.register(CheckStateCollector(lambda: writer.states, lambda: writer.latency))
+        return metrics
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("engine started", duties=[d.name for d in self.duties], checks=self.scheduler is not None)

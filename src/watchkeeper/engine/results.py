@@ -27,6 +27,8 @@ class ResultWriter:
         self.flush_every = flush_every
         self.queue: asyncio.Queue[Finished] = asyncio.Queue()
         self.states: dict[str, CheckState] = {}
+        self.latency: dict[str, float] = {}
+        """The latest run's total milliseconds per check."""
 
     async def load(self) -> None:
         def read() -> dict[str, CheckState]:
@@ -89,6 +91,8 @@ class ResultWriter:
             up_after=finished.up_after,
         )
         self.states[result.check_id] = state
+        if result.timings.total is not None:
+            self.latency[result.check_id] = result.timings.total
         return RunRecord(
             result.check_id,
             result.at,

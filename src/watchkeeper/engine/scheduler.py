@@ -16,6 +16,7 @@ from sqlalchemy import select
 from watchkeeper.catalog.checks import CheckConfig, check_types
 from watchkeeper.checks.context import ProbeContext, probe_context
 from watchkeeper.domain.schedule import next_start, phase
+from watchkeeper.engine.metrics import EngineMetrics
 from watchkeeper.engine.results import Finished, ResultWriter
 from watchkeeper.logs import get_logger
 from watchkeeper.services.check_once import run_once
@@ -44,7 +45,9 @@ class Scheduler:
         concurrency: int = 500,
         refresh_every: float = 5.0,
         wall: Callable[[], float] = time.time,
+        metrics: EngineMetrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.db, self.clock, self.writer = db, clock, writer
         self.concurrency = concurrency
         self.refresh_every = refresh_every
@@ -128,13 +131,18 @@ class Scheduler:
         if entry is None:
             return
         async with limit:
-            self.lags.append(self.wall() - planned)
+            lag = self.wall() - planned
+            self.lags.append(lag)
             del self.lags[:-10_000]
+            if self.metrics is not None:
+                self.metrics.lag.observe(lag)
             try:
                 result = await run_once(entry.config, context, self.clock)
             except Exception as error:  # a probe bug must not stop the engine; the check shows it
                 log.error("check run failed", check=check_id, error_type=type(error).__name__, exc_info=error)
                 return
+        if self.metrics is not None:
+            self.metrics.runs.labels(result.check_type, "pass" if result.verdict.ok else "fail").inc()
         self.writer.submit(Finished(result, entry.config.down_after, entry.config.up_after))
 
 
