@@ -255,9 +255,9 @@ def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
             url = line.split("running: ", 1)[1].strip()
             # The shop's checks run every 15 s, each at its own phase: within 35 s each has run twice.
             down = 'watchkeeper_check_up{check="shop-payments-api"} 0.0'
-            _wait_until(lambda: down in httpx.get(url + "metrics").text, timeout=40)
+            up = 'watchkeeper_check_up{check="shop-frontend-home"} 1.0'
+            _wait_until(lambda: all(m in httpx.get(url + "metrics").text for m in (down, up)), timeout=40)
             metrics = httpx.get(url + "metrics").text
-            assert 'watchkeeper_check_up{check="shop-frontend-home"} 1.0' in metrics
             assert 'watchkeeper_check_runs_total{outcome="fail",type="http"}' in metrics
             assert "watchkeeper_schedule_lag_seconds_bucket" in metrics
             page = httpx.get(url).text

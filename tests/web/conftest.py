@@ -16,6 +16,8 @@ from watchkeeper.web.context import AppContext
 from watchkeeper.web.metrics import build_registry
 from watchkeeper.wiring import CatalogReloader
 
+SECRET_KEY = "web-tests-secret-key-0123456789-abcdefghij"
+
 
 @dataclass
 class Served:
@@ -42,7 +44,7 @@ def served(
         monkeypatch.setenv(name, value)
     catalog = tmp_path / "catalog"
     shutil.copytree(example_catalog, catalog)
-    settings = Settings(database_url=db.url, catalog=catalog)
+    settings = Settings(database_url=db.url, catalog=catalog, secret_key=SECRET_KEY)
     reloader = CatalogReloader(db, SystemClock(), catalog)
     context = AppContext(settings, db, SystemClock(), build_registry(db), catalog, reloader)
     with TestClient(create_app(context), raise_server_exceptions=False) as client:

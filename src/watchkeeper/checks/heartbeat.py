@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from cronsim import CronSim, CronSimError
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig, CheckType
 from watchkeeper.catalog.types import Duration, PositiveDuration, Timezone
@@ -31,6 +31,7 @@ class HeartbeatCheck(CheckConfig):
     period: PositiveDuration | None = None
     grace: Duration
     timezone: Timezone | None = None
+    down_after: int = Field(default=1, ge=1, description="missed or failed runs before DOWN; one by default")
 
     @field_validator("schedule")
     @classmethod

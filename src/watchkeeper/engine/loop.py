@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
+from watchkeeper.engine.heartbeats import HeartbeatWatch
 from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
 from watchkeeper.engine.results import ResultWriter
 from watchkeeper.engine.scheduler import Scheduler
@@ -40,8 +41,10 @@ class Engine:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
         self.writer = ResultWriter(db) if run_checks else None
         self.scheduler = None
+        self.heartbeats = None
         if self.writer is not None:
             self.scheduler = Scheduler(db, clock, self.writer, metrics=self._metrics(registry, self.writer))
+            self.heartbeats = HeartbeatWatch(db, clock, self.writer)
 
     @staticmethod
     def _metrics(registry: CollectorRegistry | None, writer: ResultWriter) -> EngineMetrics | None:
@@ -66,7 +69,10 @@ class Engine:
 
     async def _checks(self, scheduler: Scheduler, stop: asyncio.Event, done: asyncio.Event) -> None:
         try:
-            await scheduler.run(stop)
+            async with asyncio.TaskGroup() as group:
+                group.create_task(scheduler.run(stop))
+                if self.heartbeats is not None:
+                    group.create_task(self.heartbeats.run(stop))
         finally:
             done.set()
 

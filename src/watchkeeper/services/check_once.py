@@ -40,7 +40,7 @@ class CannotRun(Exception):
 async def run_once(check: CheckConfig, context: ProbeContext, clock: Clock) -> CheckResult:
     check_type = check_types()[check.type]
     if check_type.probe is None or check_type.assess is None:
-        raise CannotRun(f"checks of type {check.type} cannot be run on demand yet")
+        raise CannotRun(f"{check.type} checks are driven by what they receive, so they cannot be run on demand")
     at = clock.now()
     seen = await check_type.probe(check, context)
     verdict: Verdict = check_type.assess(check, seen, clock.now())

@@ -328,3 +328,14 @@ check_state_changes = Table(
     Column("after", String(8), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+heartbeat_pings = Table(
+    "heartbeat_pings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("check_id", String(63), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(8), nullable=False),  # success, start, fail
+    Column("exit_code", Integer),
+    Column("body", Text),  # the first 10 KB, as text
+)

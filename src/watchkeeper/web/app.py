@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import health, metrics
+from watchkeeper.web import health, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.console import views
@@ -31,7 +31,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
-    for router in (health.router, metrics.router, catalog_api.router, objects_api.router, views.router):
+    for router in (health.router, metrics.router, pings.router, catalog_api.router, objects_api.router, views.router):
         app.include_router(router)
     if not (VENDOR / "govuk-frontend.min.js").exists():
         log.warning("front-end assets are missing; run `make setup` to fetch them", directory=str(VENDOR))

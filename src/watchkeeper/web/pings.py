@@ -1,0 +1,54 @@
+"""`/ping/<token>` for cron jobs and batch work: GET, HEAD or POST; `/start` when a run begins, `/fail` when it
+fails, `/<exit-code>` to report how it ended (0 is success). No sign-in: the token is the credential."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.services.heartbeats import BODY_LIMIT, PingKind, TokenIndex, record_ping
+from watchkeeper.web.context import AppContext
+from watchkeeper.web.problems import Problem
+
+router = APIRouter(include_in_schema=False)
+METHODS = ["GET", "POST"]  # HEAD is answered as GET by the web guard
+
+
+async def _ping(request: Request, token: str, kind: PingKind, exit_code: int | None = None) -> PlainTextResponse:
+    context: AppContext = request.app.state.context
+    index: TokenIndex | None = getattr(request.app.state, "ping_tokens", None)
+    if index is None:
+        index = TokenIndex(context.settings.secret_key_value())
+        request.app.state.ping_tokens = index
+    check_id = await run_in_threadpool(index.find, context.db, token)
+    if check_id is None:
+        raise Problem(404, "Not found", "no heartbeat check has this ping URL")
+    body = b""
+    if request.method == "POST":
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) >= BODY_LIMIT:
+                break
+    await run_in_threadpool(record_ping, context.db, check_id, context.clock.now(), kind, exit_code, body)
+    return PlainTextResponse("OK\n")
+
+
+@router.api_route("/ping/{token}", methods=METHODS)
+async def success(request: Request, token: str) -> PlainTextResponse:
+    return await _ping(request, token, "success")
+
+
+@router.api_route("/ping/{token}/start", methods=METHODS)
+async def start(request: Request, token: str) -> PlainTextResponse:
+    return await _ping(request, token, "start")
+
+
+@router.api_route("/ping/{token}/fail", methods=METHODS)
+async def fail(request: Request, token: str) -> PlainTextResponse:
+    return await _ping(request, token, "fail")
+
+
+@router.api_route("/ping/{token}/{exit_code:int}", methods=METHODS)
+async def exit_status(request: Request, token: str, exit_code: int) -> PlainTextResponse:
+    if not 0 <= exit_code <= 255:
+        raise Problem(400, "Bad request", "an exit code is a number from 0 to 255")
+    return await _ping(request, token, "success" if exit_code == 0 else "fail", exit_code)

@@ -1,0 +1,65 @@
+"""Heartbeat ping URLs: a job reports in with GET, HEAD or POST; the token is the only credential."""
+
+import pytest
+from sqlalchemy import select
+
+from watchkeeper.services.heartbeats import ping_token
+from watchkeeper.store import tables as t
+
+SECRET_KEY = "web-tests-secret-key-0123456789-abcdefghij"  # as in conftest.py
+
+
+def pings(db):
+    with db.reading() as connection:
+        return connection.execute(select(t.heartbeat_pings).order_by(t.heartbeat_pings.c.id)).mappings().all()
+
+
+def url(check_id: str) -> str:
+    return f"/ping/{ping_token(SECRET_KEY, check_id)}"
+
+
+def test_a_ping_is_recorded_for_its_check(loaded):
+    response = loaded.client.get(url("pay-reconciliation"))
+
+    assert response.status_code == 200
+    assert response.text == "OK\n"
+    [ping] = pings(loaded.db)
+    assert (ping["check_id"], ping["kind"], ping["exit_code"]) == ("pay-reconciliation", "success", None)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "kind", "code"),
+    [("/start", "start", None), ("/fail", "fail", None), ("/0", "success", 0), ("/3", "fail", 3)],
+)
+def test_runs_report_start_failure_and_exit_codes(loaded, suffix, kind, code):
+    assert loaded.client.post(url("pay-reconciliation") + suffix).status_code == 200
+
+    [ping] = pings(loaded.db)
+    assert (ping["kind"], ping["exit_code"]) == (kind, code)
+
+
+def test_a_posted_body_is_kept_up_to_ten_kilobytes(loaded):
+    loaded.client.post(url("pay-reconciliation") + "/fail", content=b"error: disk full\n" + b"x" * 20_000)
+
+    [ping] = pings(loaded.db)
+    assert ping["body"].startswith("error: disk full")
+    assert len(ping["body"]) == 10 * 1024
+
+
+def test_head_works_for_monitoring_tools_that_only_send_head(loaded):
+    assert loaded.client.head(url("pay-reconciliation")).status_code == 200
+    assert len(pings(loaded.db)) == 1
+
+
+@pytest.mark.parametrize("path", ["/ping/not-a-token", url("pay-api-health"), url("pay-reconciliation") + "/256"])
+def test_unknown_tokens_and_bad_codes_are_refused_and_nothing_is_recorded(loaded, path):
+    response = loaded.client.get(path)
+
+    assert response.status_code in (400, 404)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert pings(loaded.db) == []
+
+
+def test_tokens_depend_on_the_key():
+    assert ping_token(SECRET_KEY, "x") != ping_token(SECRET_KEY + "!", "x")
+    assert len(ping_token(SECRET_KEY, "x")) == 22
