@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STATIC := src/watchkeeper/web/static/vendor
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: demo test lint fmt setup clean
+.PHONY: demo test lint fmt bench setup clean
 
 demo: setup
 	$(BIN)/watchkeeper demo
@@ -16,14 +16,17 @@ test: setup
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fmt: setup
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: setup
+	$(BIN)/python -m bench
 
 setup: $(VENV)/.installed $(STATIC)/.installed
 
