@@ -1,6 +1,7 @@
 """The server as a process: start, reload on SIGHUP, keep the old catalog on a bad edit, stop on SIGTERM.
 Runs on SQLite and on PostgreSQL, talking HTTP to a real listening socket."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -183,7 +184,9 @@ def test_a_port_in_use_is_a_clear_error(tmp_path, example_secrets):
     assert "Traceback" not in result.stderr
 
 
-def test_the_demo_needs_no_configuration(tmp_path):
+@contextlib.contextmanager
+def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`watchkeeper demo --port 0` in `tmp_path`, and the URL it prints; stopped with Ctrl+C at the end."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
     with subprocess.Popen(
         [sys.executable, "-m", "watchkeeper", "demo", "--port", "0"],
@@ -193,27 +196,28 @@ def test_the_demo_needs_no_configuration(tmp_path):
         env=env,
         cwd=tmp_path,
     ) as proc:
-        _check_demo(proc, tmp_path)
+        try:
+            assert proc.stdout is not None
+            line = ""
+            while "demo is running" not in line:
+                line = proc.stdout.readline()
+                assert line, "the demo ended before printing its URL"
+            yield proc, line.split("running: ", 1)[1].strip()
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                proc.wait(timeout=30)
 
 
-def _check_demo(proc: subprocess.Popen[str], tmp_path: Path) -> None:
-    try:
-        assert proc.stdout is not None
-        line = ""
-        while "demo is running" not in line:
-            line = proc.stdout.readline()
-            assert line, "the demo ended before printing its URL"
-        url = line.split("running: ", 1)[1].strip()
+def test_the_demo_needs_no_configuration(tmp_path):
+    with demo(tmp_path) as (proc, url):
         page = httpx.get(url, timeout=10).text
         assert "Shop frontend" in page
         assert "Demo PaaS" in page
         assert httpx.get(url + "readyz", timeout=10).status_code == 200
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
-        assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory
 
 
 def test_a_second_sigterm_stops_at_once_even_with_a_slow_client(server):
@@ -237,32 +241,14 @@ def test_a_second_sigterm_stops_at_once_even_with_a_slow_client(server):
 
 
 def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
-    with subprocess.Popen(
-        [sys.executable, "-m", "watchkeeper", "demo", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            line = ""
-            while "demo is running" not in line:
-                line = proc.stdout.readline()
-                assert line, "the demo ended before printing its URL"
-            url = line.split("running: ", 1)[1].strip()
-            # The shop's checks run every 15 s, each at its own phase: within 35 s each has run twice.
-            down = 'watchkeeper_check_up{check="shop-payments-api"} 0.0'
-            up = 'watchkeeper_check_up{check="shop-frontend-home"} 1.0'
-            _wait_until(lambda: all(m in httpx.get(url + "metrics").text for m in (down, up)), timeout=40)
-            metrics = httpx.get(url + "metrics").text
-            assert 'watchkeeper_check_runs_total{outcome="fail",type="http"}' in metrics
-            assert "watchkeeper_schedule_lag_seconds_bucket" in metrics
-            page = httpx.get(url).text
-            assert 'data-check="shop-frontend-home" data-status="up"' in page
-            assert 'data-check="shop-payments-api" data-status="down"' in page
-        finally:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+    with demo(tmp_path) as (_proc, url):
+        # The shop's checks run every 15 s, each at its own phase: within 35 s each has run twice.
+        down = 'watchkeeper_check_up{check="shop-payments-api"} 0.0'
+        up = 'watchkeeper_check_up{check="shop-frontend-home"} 1.0'
+        _wait_until(lambda: all(m in httpx.get(url + "metrics").text for m in (down, up)), timeout=40)
+        metrics = httpx.get(url + "metrics").text
+        assert 'watchkeeper_check_runs_total{outcome="fail",type="http"}' in metrics
+        assert "watchkeeper_schedule_lag_seconds_bucket" in metrics
+        page = httpx.get(url).text
+        assert 'data-check="shop-frontend-home" data-status="up"' in page
+        assert 'data-check="shop-payments-api" data-status="down"' in page

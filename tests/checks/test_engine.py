@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from watchkeeper.catalog import load_catalog
+from watchkeeper.engine.loop import run_checks
 from watchkeeper.engine.results import ResultWriter
 from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.services.catalog import apply_loaded
@@ -40,18 +41,9 @@ def run_engine(db, seconds: float, writer: ResultWriter | None = None) -> tuple[
     scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5)
 
     async def main() -> None:
-        await writer.load()
-        stop, done = asyncio.Event(), asyncio.Event()
-
-        async def checks() -> None:
-            await scheduler.run(stop)
-            done.set()
-
-        async def timer() -> None:
-            await asyncio.sleep(seconds)
-            stop.set()
-
-        await asyncio.gather(checks(), writer.run(done), timer())
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+        await run_checks(writer, scheduler, stop)
 
     asyncio.run(main())
     return writer, scheduler

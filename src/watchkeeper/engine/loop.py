@@ -61,20 +61,8 @@ class Engine:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
             if self.writer is not None and self.scheduler is not None:
-                await self.writer.load()
-                probes_done = asyncio.Event()
-                group.create_task(self._checks(self.scheduler, stop, probes_done))
-                group.create_task(self.writer.run(probes_done))  # keeps writing until the last run is saved
+                group.create_task(run_checks(self.writer, self.scheduler, stop, self.heartbeats))
         log.info("engine stopped")
-
-    async def _checks(self, scheduler: Scheduler, stop: asyncio.Event, done: asyncio.Event) -> None:
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(scheduler.run(stop))
-                if self.heartbeats is not None:
-                    group.create_task(self.heartbeats.run(stop))
-        finally:
-            done.set()
 
     async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -84,3 +72,22 @@ class Engine:
                 log.error("duty failed", duty=duty.name, error=str(error), error_type=type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=duty.every)
+
+
+async def run_checks(
+    writer: ResultWriter, scheduler: Scheduler, stop: asyncio.Event, heartbeats: HeartbeatWatch | None = None
+) -> None:
+    """Run checks until `stop`; then let the writer save every result still queued before returning."""
+    await writer.load()
+    probes_done = asyncio.Event()
+
+    async def probing() -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(scheduler.run(stop))
+                if heartbeats is not None:
+                    group.create_task(heartbeats.run(stop))
+        finally:
+            probes_done.set()
+
+    await asyncio.gather(probing(), writer.run(probes_done))
