@@ -80,8 +80,23 @@ async def _redirect(_request: web.Request) -> web.Response:
     raise web.HTTPFound("/ok")
 
 
+IN_FLIGHT = {"now": 0, "most": 0}
+
+
+async def _counted(_request: web.Request) -> web.Response:
+    """Slow, and counts how many requests it serves at once."""
+    IN_FLIGHT["now"] += 1
+    IN_FLIGHT["most"] = max(IN_FLIGHT["most"], IN_FLIGHT["now"])
+    try:
+        await asyncio.sleep(0.4)
+    finally:
+        IN_FLIGHT["now"] -= 1
+    return web.Response(text="ok")
+
+
 def _app() -> web.Application:
     app = web.Application()
+    app.router.add_get("/counted/{n}", _counted)
     app.router.add_get("/ok", _ok)
     app.router.add_get("/status/{code}", _status)
     app.router.add_get("/slow/{seconds}", _slow)
@@ -104,6 +119,8 @@ class Targets:
     silent: int
     banner: int
     closed: int
+    in_flight: dict[str, int]
+    """Requests the /counted/ endpoint is serving now, and the most at once."""
 
 
 async def _site(app: web.Application, context: ssl.SSLContext | None = None) -> tuple[web.AppRunner, int]:
@@ -194,6 +211,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         silent=raw(_silent),
         banner=raw(_banner),
         closed=refusing.getsockname()[1],
+        in_flight=IN_FLIGHT,
     )
     yield found
     for runner in runners:

@@ -36,9 +36,9 @@ def apply(db, tmp_path, text: str) -> None:
     assert result.ok, result.problems
 
 
-def run_engine(db, seconds: float, writer: ResultWriter | None = None) -> tuple[ResultWriter, Scheduler]:
-    writer = writer or ResultWriter(db, flush_every=0.1)
-    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5)
+def run_engine(db, seconds: float, per_host: int = 20) -> tuple[ResultWriter, Scheduler]:
+    writer = ResultWriter(db, flush_every=0.1)
+    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5, per_host=per_host)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -87,3 +87,22 @@ def test_a_reload_changes_checks_without_losing_the_state_of_those_that_stay(db,
     assert ("healthy", "up", "down") in changes  # the earlier UP was remembered, so this is a real change
     assert changes.count(("failing", "unknown", "down")) == 1  # and DOWN was not announced twice
     assert {row["check_id"]: row for row in rows(db, t.check_states)}["healthy"]["last_reason"] == "body lacks 'nope'"
+
+
+def test_one_host_never_gets_more_than_its_share_of_runs_at_once(db, tmp_path, targets):
+    checks = "".join(
+        f"      - {{id: c{n}, type: http, url: '{targets.http}/counted/{n}', interval: 2s, timeout: 2s}}\n"
+        for n in range(30)
+    )
+    apply(
+        db,
+        tmp_path,
+        "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n" + checks,
+    )
+    targets.in_flight["most"] = 0
+
+    run_engine(db, 6, per_host=3)  # unbounded, about six would be in flight at once
+
+    assert 1 <= targets.in_flight["most"] <= 3
+    runs = Counter(row["check_id"] for row in rows(db, t.check_results))
+    assert len(runs) == 30  # every check still ran

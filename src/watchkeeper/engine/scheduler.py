@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -43,6 +44,7 @@ class Scheduler:
         writer: ResultWriter,
         *,
         concurrency: int = 500,
+        per_host: int = 20,
         refresh_every: float = 5.0,
         wall: Callable[[], float] = time.time,
         metrics: EngineMetrics | None = None,
@@ -50,6 +52,8 @@ class Scheduler:
         self.metrics = metrics
         self.db, self.clock, self.writer = db, clock, writer
         self.concurrency = concurrency
+        self.per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
         self.refresh_every = refresh_every
         self.wall = wall
         self.entries: dict[str, _Entry] = {}
@@ -126,11 +130,17 @@ class Scheduler:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
 
+    def _host_limit(self, config: CheckConfig) -> asyncio.Semaphore:
+        host = _host(config)
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(self.per_host)
+        return self._hosts[host]
+
     async def _run(self, check_id: str, planned: float, context: ProbeContext, limit: asyncio.Semaphore) -> None:
         entry = self.entries.get(check_id)
         if entry is None:
             return
-        async with limit:
+        async with limit, self._host_limit(entry.config):
             lag = self.wall() - planned
             self.lags.append(lag)
             del self.lags[:-10_000]
@@ -144,6 +154,14 @@ class Scheduler:
         if self.metrics is not None:
             self.metrics.runs.labels(result.check_type, "pass" if result.verdict.ok else "fail").inc()
         self.writer.submit(Finished(result, entry.config.down_after, entry.config.up_after))
+
+
+def _host(config: CheckConfig) -> str:
+    """The host a check talks to, for the per-host bound: one slow or fragile target is not hammered."""
+    url = getattr(config, "url", None)
+    if isinstance(url, str):
+        return urlsplit(url).hostname or url
+    return str(getattr(config, "resolver", None) or getattr(config, "host", None) or config.id)
 
 
 def _config(check_type: str, spec: dict[str, Any]) -> CheckConfig | None:
