@@ -6,14 +6,16 @@ import socket
 import ssl
 import struct
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import pytest
 import trustme
 from aiohttp import web
 
+T = TypeVar("T")
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -25,8 +27,8 @@ class Loop:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
 
-    def run(self, coroutine: Awaitable[object]) -> object:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)  # type: ignore[arg-type]
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     def close(self) -> None:
         async def cancel_the_rest() -> None:
@@ -191,12 +193,12 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     servers: list[asyncio.Server] = []
 
     def site(context: ssl.SSLContext | None = None) -> int:
-        runner, port = loop.run(_site(_app(), context))  # type: ignore[misc]
+        runner, port = loop.run(_site(_app(), context))
         runners.append(runner)
         return port
 
     def raw(handler: Handler) -> int:
-        server, port = loop.run(_raw(handler))  # type: ignore[misc]
+        server, port = loop.run(_raw(handler))
         servers.append(server)
         return port
 
