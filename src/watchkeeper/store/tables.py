@@ -329,6 +329,25 @@ check_state_changes = Table(
     Column("reason", Text, nullable=False),
 )
 
+# Rollups are what uptime history, service levels and reports read; raw results are kept only days.
+# Latency percentiles do not merge, so each rollup also keeps counts per fixed latency bucket
+# (bounds in domain.rollups): an hour or a day is then the exact sum of its minutes.
+check_rollups = Table(
+    "check_rollups",
+    metadata,
+    Column("check_id", String(63), primary_key=True),
+    Column("resolution", String(6), primary_key=True),  # minute, hour or day
+    Column("start", UTCDateTime, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("latency_p50_ms", Float),
+    Column("latency_p95_ms", Float),
+    Column("latency_p99_ms", Float),
+    Column("latency_max_ms", Float),
+    Column("latency_buckets", Json),  # counts per bucket, a list as long as the bounds plus one
+)
+Index("ix_check_rollups_resolution_start", check_rollups.c.resolution, check_rollups.c.start)
+
 heartbeat_pings = Table(
     "heartbeat_pings",
     metadata,
