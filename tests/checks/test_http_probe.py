@@ -34,6 +34,30 @@ def test_a_healthy_answer_passes_with_its_timings(targets):
     assert phases["connect"] <= phases["first_byte"] <= phases["total"]
 
 
+def test_https_times_the_name_lookup_tcp_connect_and_tls_handshake_apart(targets):
+    result = run(targets.https + "/ok", ca_bundle=str(targets.ca_bundle))
+
+    assert result.verdict.ok, result.verdict.reason
+    phases = result.timings.as_dict()
+    assert set(phases) == {"dns", "connect", "tls", "first_byte", "total"}
+    assert phases["tls"] > 0
+    assert phases["dns"] + phases["connect"] + phases["tls"] <= phases["first_byte"] <= phases["total"]
+
+
+def test_plain_http_to_an_address_has_no_name_lookup_or_tls_phase(targets):
+    phases = run(targets.http + "/ok").timings.as_dict()
+
+    assert "tls" not in phases
+    assert "dns" not in phases
+
+
+def test_a_server_that_never_finishes_the_tls_handshake_is_named(targets):
+    result = run(f"https://127.0.0.1:{targets.silent}/", timeout="1s")
+
+    assert not result.verdict.ok
+    assert result.verdict.reason == "timed out after 1 s in the TLS handshake"
+
+
 def test_a_wrong_status_names_the_status_and_url(targets):
     result = run(targets.http + "/status/503")
 

@@ -69,3 +69,13 @@ def check_types() -> dict[str, CheckType]:
             raise TypeError(f"entry point {entry.name} = {entry.value} is not a watchkeeper CheckType")
         found[entry.name] = check_type
     return found
+
+
+def probed_types() -> frozenset[str]:
+    """The check types the engine probes on a schedule."""
+    return frozenset(name for name, known in check_types().items() if known.probe is not None)
+
+
+def unprobed_types() -> frozenset[str]:
+    """The check types something else drives (heartbeats: their pings)."""
+    return frozenset(check_types()) - probed_types()

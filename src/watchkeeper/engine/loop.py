@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
+from watchkeeper.catalog.checks import unprobed_types
 from watchkeeper.engine.heartbeats import HeartbeatWatch
 from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
+from watchkeeper.engine.probes import ProbeProcesses, ProbeSettings
 from watchkeeper.engine.results import ResultWriter
-from watchkeeper.engine.scheduler import Scheduler
+from watchkeeper.engine.running import run_checks
+from watchkeeper.engine.scheduler import WHOLE, Scheduler
 from watchkeeper.logs import get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
@@ -29,6 +32,9 @@ class Duty:
 
 
 class Engine:
+    """The engine role. With `probes` of 2 or more the checks run in that many probe processes and this
+    process keeps the other duties (and heartbeat checks, which pings drive); with 1 they run here."""
+
     def __init__(
         self,
         db: Database,
@@ -37,31 +43,50 @@ class Engine:
         heartbeat_every: float,
         registry: CollectorRegistry | None = None,
         run_checks: bool = True,
+        probes: ProbeSettings | None = None,
+        probe_processes: int = 1,
     ) -> None:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
-        self.writer = ResultWriter(db) if run_checks else None
-        self.scheduler = None
-        self.heartbeats = None
-        if self.writer is not None:
-            self.scheduler = Scheduler(db, clock, self.writer, metrics=self._metrics(registry, self.writer))
-            self.heartbeats = HeartbeatWatch(db, clock, self.writer)
+        metrics = EngineMetrics(registry) if registry is not None else None
+        self.children: ProbeProcesses | None = None
+        self.writer: ResultWriter | None = None
+        self.scheduler: Scheduler | None = None
+        self.heartbeats: HeartbeatWatch | None = None
+        if not run_checks:
+            return
+        if probe_processes > 1:
+            self.children = ProbeProcesses(probes or ProbeSettings(db.url, WHOLE), probe_processes, metrics)
+            self.writer = ResultWriter(db, check_types=unprobed_types())
+        else:
+            self.writer = ResultWriter(db)
+            self.scheduler = Scheduler(db, clock, self.writer, metrics=metrics)
+        self.heartbeats = HeartbeatWatch(db, clock, self.writer)
+        if registry is not None and metrics is not None:
+            self._export(registry, metrics)
 
-    @staticmethod
-    def _metrics(registry: CollectorRegistry | None, writer: ResultWriter) -> EngineMetrics | None:
-        if registry is None:
-            return None
-        metrics = EngineMetrics(registry)
-        metrics.queue.set_function(writer.queue.qsize)
-        registry.register(CheckStateCollector(lambda: writer.states, lambda: writer.latency))
-        return metrics
+    def _export(self, registry: CollectorRegistry, metrics: EngineMetrics) -> None:
+        writer, children = self.writer, self.children
+        assert writer is not None
+        if children is None:
+            metrics.queue.set_function(writer.queue.qsize)
+            registry.register(CheckStateCollector(writer.statuses, lambda: writer.latency))
+        else:
+            metrics.queue.set_function(lambda: writer.queue.qsize() + children.queue_depth())
+            registry.register(
+                CheckStateCollector(
+                    lambda: {**children.statuses, **writer.statuses()}, lambda: {**children.latency, **writer.latency}
+                )
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("engine started", duties=[d.name for d in self.duties], checks=self.scheduler is not None)
+        log.info("engine started", duties=[d.name for d in self.duties], checks=self.writer is not None)
         async with asyncio.TaskGroup() as group:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
-            if self.writer is not None and self.scheduler is not None:
+            if self.writer is not None:
                 group.create_task(run_checks(self.writer, self.scheduler, stop, self.heartbeats))
+            if self.children is not None:
+                group.create_task(self.children.run(stop))
         log.info("engine stopped")
 
     async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
@@ -72,22 +97,3 @@ class Engine:
                 log.error("duty failed", duty=duty.name, error=str(error), error_type=type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=duty.every)
-
-
-async def run_checks(
-    writer: ResultWriter, scheduler: Scheduler, stop: asyncio.Event, heartbeats: HeartbeatWatch | None = None
-) -> None:
-    """Run checks until `stop`; then let the writer save every result still queued before returning."""
-    await writer.load()
-    probes_done = asyncio.Event()
-
-    async def probing() -> None:
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(scheduler.run(stop))
-                if heartbeats is not None:
-                    group.create_task(heartbeats.run(stop))
-        finally:
-            probes_done.set()
-
-    await asyncio.gather(probing(), writer.run(probes_done))

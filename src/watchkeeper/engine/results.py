@@ -2,6 +2,8 @@
 writes results, states and changes in batches, so that thousands of runs a second cost a few transactions."""
 
 import asyncio
+import contextlib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from watchkeeper.domain.state import CheckState, advance
@@ -21,8 +23,17 @@ class Finished:
 
 
 class ResultWriter:
-    def __init__(self, db: Database, batch_size: int = 1000, flush_every: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        batch_size: int = 1000,
+        flush_every: float = 0.5,
+        owns: Callable[[str], bool] = lambda _check_id: True,
+        check_types: Collection[str] | None = None,
+    ) -> None:
         self.db = db
+        self.owns = owns
+        self.check_types = check_types
         self.batch_size = batch_size
         self.flush_every = flush_every
         self.queue: asyncio.Queue[Finished] = asyncio.Queue()
@@ -33,9 +44,12 @@ class ResultWriter:
     async def load(self) -> None:
         def read() -> dict[str, CheckState]:
             with self.db.reading() as connection:
-                return load_states(connection)
+                return load_states(connection, self.owns, self.check_types)
 
         self.states = await asyncio.to_thread(read)
+
+    def statuses(self) -> dict[str, str]:
+        return {check_id: state.status for check_id, state in self.states.items()}
 
     def submit(self, finished: Finished) -> None:
         self.queue.put_nowait(finished)
@@ -48,12 +62,16 @@ class ResultWriter:
                 await self._write(batch)
 
     async def _gather(self, stop: asyncio.Event) -> list[Finished]:
-        batch: list[Finished] = []
+        """The next batch: what arrives within `flush_every` of the first run waiting, up to `batch_size`, so
+        that a quiet engine writes a few transactions a second rather than one for every run."""
         try:
             first = await asyncio.wait_for(self.queue.get(), timeout=self.flush_every)
         except TimeoutError:
-            return batch
-        batch.append(first)
+            return []
+        if not stop.is_set() and self.queue.qsize() < self.batch_size:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.flush_every)
+        batch = [first]
         while len(batch) < self.batch_size and not self.queue.empty():
             batch.append(self.queue.get_nowait())
         return batch

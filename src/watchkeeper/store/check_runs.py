@@ -1,6 +1,6 @@
 """Check state, results and state changes: what the engine's result writer reads once and writes in batches."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,9 +24,22 @@ class RunRecord:
     change: StateChange | None
 
 
-def load_states(connection: Connection) -> dict[str, CheckState]:
+def load_states(
+    connection: Connection,
+    owns: Callable[[str], bool] = lambda _check_id: True,
+    check_types: Collection[str] | None = None,
+) -> dict[str, CheckState]:
+    """The stored state of each check that `owns` accepts, of the given types if any are given: a probe
+    process holds only its own share, and the engine beside its probes only the heartbeat checks."""
+    query = select(t.check_states)
+    if check_types is not None:
+        query = query.where(
+            t.check_states.c.check_id.in_(select(t.checks.c.id).where(t.checks.c.type.in_(list(check_types))))
+        )
     states = {}
-    for row in connection.execute(select(t.check_states)).mappings():
+    for row in connection.execute(query).mappings():
+        if not owns(row["check_id"]):
+            continue
         states[row["check_id"]] = CheckState(
             status=row["status"],
             since=row["since"],

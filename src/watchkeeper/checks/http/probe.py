@@ -9,9 +9,9 @@ from datetime import timedelta
 import aiohttp
 
 from watchkeeper.checks.certificates import certificate_from_der
-from watchkeeper.checks.context import PEER, PhaseClock, ProbeContext
+from watchkeeper.checks.context import PHASES, PhaseClock, ProbeContext
 from watchkeeper.checks.http.config import HttpCheck
-from watchkeeper.domain.observations import Certificate, FailureKind, HttpObservation, ProbeFailure, Timings
+from watchkeeper.domain.observations import FailureKind, HttpObservation, ProbeFailure, Timings
 
 READ_CHUNK = 64 * 1024
 
@@ -19,12 +19,12 @@ READ_CHUNK = 64 * 1024
 async def probe(check: HttpCheck, context: ProbeContext) -> HttpObservation:
     phases = PhaseClock()
     url = context.secret(check.url)
-    PEER.set({})
+    PHASES.set(phases)
     try:
         async with asyncio.timeout(check.timeout.total_seconds()):
             return await _request(check, context, url, phases)
     except TimeoutError:
-        return _failed(url, phases, "timeout", f"timed out after {_seconds(check.timeout)} {_waiting_for(phases)}")
+        return _failed(url, phases, "timeout", f"timed out after {_seconds(check.timeout)} {_waiting_for(phases, url)}")
     except aiohttp.TooManyRedirects:
         return _failed(url, phases, "redirects", f"more than {check.max_redirects} redirects from {url}")
     except aiohttp.ClientConnectorCertificateError as error:
@@ -61,11 +61,10 @@ async def _request(check: HttpCheck, context: ProbeContext, url: str, phases: Ph
         allow_redirects=check.follow_redirects,
         max_redirects=check.max_redirects,
         ssl=_ssl(check),
-        trace_request_ctx=phases,
         timeout=aiohttp.ClientTimeout(total=None),
     ) as response:
         phases.mark("first_byte")
-        certificate, tls_version = _peer()
+        certificate = certificate_from_der(phases.certificate) if phases.certificate else None
         body, truncated = await _read(response, check.max_body_bytes)
         phases.mark("done")
         return HttpObservation(
@@ -76,7 +75,7 @@ async def _request(check: HttpCheck, context: ProbeContext, url: str, phases: Ph
             body_truncated=truncated,
             timings=_timings(phases),
             certificate=certificate,
-            tls_version=tls_version,
+            tls_version=phases.tls_version,
             redirects=tuple(str(r.url) for r in response.history),
         )
 
@@ -100,19 +99,11 @@ async def _read(response: aiohttp.ClientResponse, cap: int) -> tuple[bytes, bool
     return bytes(body[:cap]), True
 
 
-def _peer() -> tuple[Certificate | None, str | None]:
-    """The certificate of the last TLS connection this request made (after redirects, the final one)."""
-    record = PEER.get() or {}
-    der = record.get("certificate")
-    return (certificate_from_der(der) if der else None), record.get("version")
-
-
 def _timings(phases: PhaseClock) -> Timings:
     return Timings(
         dns=phases.between("dns_start", "dns_end"),
-        connect=phases.between("connect_start", "connect_end")
-        if "dns_end" not in phases.marks
-        else phases.between("dns_end", "connect_end"),
+        connect=phases.between("connect_start", "connect_end"),
+        tls=phases.between("connect_end", "tls_end"),
         first_byte=phases.since_start("first_byte"),
         total=phases.since_start("done") or (time.perf_counter() - phases.start) * 1000,
     )
@@ -123,9 +114,11 @@ def _failed(url: str, phases: PhaseClock, kind: FailureKind, message: str) -> Ht
     return HttpObservation(url=url, timings=_timings(phases), failure=ProbeFailure(kind, message))
 
 
-def _waiting_for(phases: PhaseClock) -> str:
+def _waiting_for(phases: PhaseClock, url: str) -> str:
     if "connect_end" not in phases.marks:
         return "resolving the name" if "dns_start" in phases.marks and "dns_end" not in phases.marks else "connecting"
+    if url.startswith("https:") and "tls_end" not in phases.marks:
+        return "in the TLS handshake"
     if "first_byte" not in phases.marks:
         return "waiting for the first byte"
     return "reading the body"
