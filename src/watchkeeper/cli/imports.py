@@ -12,6 +12,7 @@ from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.cli.output import emit_json, fail, json_option
 from watchkeeper.importers.fragment import one_line
 from watchkeeper.importers.pingdom import ImportOptions, PingdomImport, import_pingdom
+from watchkeeper.importers.pingdom.importer import counted
 from watchkeeper.importers.problems import ExportInvalid
 
 
@@ -111,8 +112,8 @@ def _report(result: PingdomImport, output: Path | None) -> None:
     where = f" into {output}" if output else ""
     total = len(result.imported) + len(result.skipped)
     click.echo(
-        f"imported {len(result.imported)} of {total} Pingdom checks as {result.services} services{where}; "
-        f"{len(result.skipped)} skipped",
+        f"imported {len(result.imported)} of {counted(total, 'Pingdom check')} as "
+        f"{counted(result.services, 'service')}{where}; {len(result.skipped)} skipped",
         err=True,
     )
     for skipped in result.skipped:

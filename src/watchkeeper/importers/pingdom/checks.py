@@ -214,7 +214,8 @@ def _headers(details: Fields, secrets: Secrets) -> dict[str, str]:
     if isinstance(value, dict):
         pairs = [(name, text, child(location, name)) for name, text in value.items()]
     elif isinstance(value, list):
-        pairs = [_header_line(line, f"{location}[{index}]", details) for index, line in enumerate(value)]
+        lines = [_header_line(line, child(location, index), details) for index, line in enumerate(value)]
+        pairs = [line for line in lines if line is not None]
     else:
         details.problem("requestheaders", f"expected an object or a list of headers, found {kind_of(value)}")
         return {}
@@ -229,12 +230,12 @@ def _headers(details: Fields, secrets: Secrets) -> dict[str, str]:
     return headers
 
 
-def _header_line(line: Any, where: str, details: Fields) -> tuple[str, Any, str]:
+def _header_line(line: Any, where: str, details: Fields) -> tuple[str, Any, str] | None:
     if isinstance(line, str) and ":" in line:
         name, _, text = line.partition(":")
         return name, text.strip(), where
     details.problems.append(ExportProblem(where, f'expected a "Name: value" header line, found {kind_of(line)}'))
-    return "", "", where
+    return None
 
 
 def _expectations(details: Fields, threshold: timedelta | None) -> Spec:
@@ -276,12 +277,20 @@ def _tcp(
     spec.update(host=literal(hostname), port=port)
     send, expect = details.text("stringtosend"), details.text("stringtoexpect")
     if send:
-        spec["send"] = literal(send.rstrip("\r\n"))  # our probe ends the line itself with \r\n
+        spec["send"] = literal(_without_line_end(send))
     if expect:
         spec["expect"] = literal(expect)
     spec["labels"] = _labels(check)
     converted.specs.append(("", spec))
     return None
+
+
+def _without_line_end(text: str) -> str:
+    r"""Our probe ends what it sends with \r\n itself: dropping one line ending keeps a line protocol's bytes."""
+    for ending in ("\r\n", "\n"):
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
 
 
 def _dns(

@@ -80,7 +80,10 @@ def body(text: str, secrets: Secrets, location: str) -> str:
     if as_json is not None:
         return _json_body(as_json, text, secrets, location)
     if "=" in text and _FORM.fullmatch(text):
-        return _form(literal(text), lambda key: secrets.reference(f"BODY_{key}", f"the {key} field", location))
+        return _form(
+            literal(text),
+            lambda key: secrets.reference(f"BODY_{key}", f"the URL-encoded {key} field", location),
+        )
     if is_credential_name(text):
         return secrets.reference("BODY", "the whole POST body (it mentions a credential)", location)
     return literal(text)
@@ -92,7 +95,9 @@ def query(path: str, secrets: Secrets, location: str) -> str:
     if not mark:
         return before
     query_text, hash_mark, fragment = rest.partition("#")
-    replaced = _form(query_text, lambda key: secrets.reference(f"QUERY_{key}", f"the {key} query parameter", location))
+    replaced = _form(
+        query_text, lambda key: secrets.reference(f"QUERY_{key}", f"the URL-encoded {key} query parameter", location)
+    )
     return f"{before}?{replaced}{hash_mark}{fragment}"
 
 

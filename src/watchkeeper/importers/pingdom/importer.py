@@ -21,6 +21,7 @@ from watchkeeper.importers.problems import ExportInvalid, ExportProblem
 
 GroupBy = Literal["check", "tag"]
 _FIRST_KEYS = ("id", "type", "name", "paused", "interval", "timeout", "down_after", "severity")
+_ENTRY = re.compile(r"(?:checks)?\[(\d+)\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what the catalog refuses in text
 
 
@@ -84,7 +85,7 @@ def import_pingdom(data: Any, options: ImportOptions) -> PingdomImport:
     problems: list[ExportProblem] = []
     outcomes = [convert(check) for check in read_export(data, problems)]
     if problems:
-        raise ExportInvalid(problems)
+        raise ExportInvalid(sorted(problems, key=_entry))
     kept: list[Converted] = []
     skipped: list[SkippedCheck] = []
     for outcome in outcomes:
@@ -97,6 +98,12 @@ def import_pingdom(data: Any, options: ImportOptions) -> PingdomImport:
             source = outcome.source
             skipped.append(SkippedCheck(source.id, source.name, source.kind, source.location, refusal))
     return _result(kept, skipped, options)
+
+
+def _entry(problem: ExportProblem) -> int:
+    """The index of the check a problem is in (-1 for the document), to report in the document's order."""
+    found = _ENTRY.match(problem.location)
+    return int(found.group(1)) if found else -1
 
 
 def _refusal(converted: Converted) -> str | None:
@@ -201,6 +208,10 @@ def _ordered(spec: Spec) -> Spec:
     return {**first, **rest, **({"labels": spec["labels"]} if "labels" in spec else {})}
 
 
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _header(
     options: ImportOptions,
     imported: Sequence[ImportedCheck],
@@ -211,8 +222,8 @@ def _header(
     checks = sum(len(item.checks) for item in imported)
     lines = [
         f"Imported from Pingdom by `watchkeeper import pingdom` ({options.source}).",
-        f"{len(imported)} of {len(imported) + len(skipped)} Pingdom checks became {checks} checks "
-        f"in {services} services owned by team {options.team}.",
+        f"{len(imported)} of {counted(len(imported) + len(skipped), 'Pingdom check')} became "
+        f"{counted(checks, 'check')} in {counted(services, 'service')} owned by team {options.team}.",
         "Pingdom's alerting (who was told, how often) is not carried over: the owning team's routes decide.",
     ]
     if secrets:
