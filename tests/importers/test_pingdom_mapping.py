@@ -69,6 +69,7 @@ def test_ids_are_at_most_63_characters_even_with_a_suffix() -> None:
 
 def test_unique_ids_resolve_a_clash_that_a_suffix_creates() -> None:
     assert unique_ids([("web", "1"), ("web", "2"), ("web-1", "3")]) == ["web-1-1", "web-2", "web-1-3"]
+    assert len(set(unique_ids([("web", "1"), ("web", "1"), ("web-1", "1")]))) == 3
     assert slug("Shop – Checkout (EU)", "x") == "shop-checkout-eu"
     assert slug("---", "fallback") == "fallback"
 
@@ -86,6 +87,21 @@ def test_the_first_tag_groups_checks_and_untagged_checks_stand_alone() -> None:
 
     assert [(c.pingdom_id, c.service) for c in result.imported] == [(1, "shop-tag"), (2, "shop-tag"), (3, "shop-3")]
     assert '  # Pingdom tag "shop"\n  - id: shop-tag\n' in result.yaml
+
+
+def test_tags_in_other_scripts_make_services_of_their_own() -> None:
+    export = {
+        "checks": [
+            {"id": 1, "name": "A", "hostname": "a.example.org", "type": "http", "tags": ["決済"]},
+            {"id": 2, "name": "B", "hostname": "b.example.org", "type": "http", "tags": ["検索"]},
+            {"id": 3, "name": "C", "hostname": "c.example.org", "type": "http", "tags": ["Web"]},
+            {"id": 4, "name": "D", "hostname": "d.example.org", "type": "http", "tags": ["web"]},
+        ]
+    }
+
+    result = run_import(export, group_by="tag")
+
+    assert [c.service for c in result.imported] == ["pingdom-tag-1", "pingdom-tag-2", "web", "web"]
 
 
 def test_a_credential_in_a_json_body_becomes_a_reference() -> None:

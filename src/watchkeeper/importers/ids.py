@@ -28,15 +28,16 @@ def with_suffix(ident: str, tag: str) -> str:
 def unique_ids(wanted: Sequence[tuple[str, str]]) -> list[str]:
     """One id per (base id, tag): a base wanted more than once becomes `base-tag` everywhere it is wanted.
 
-    Tags must differ between entries that can share a base; a suffix can make a new clash (`web-1` wanted
-    by a check named "web 1"), so the rule is applied until nothing clashes.
+    A suffix can make a new clash (`web-1` wanted by a check named "web 1"), so the rule is applied until
+    nothing clashes; entries that share a base and a tag as well get their position too.
     """
     ids = [base for base, _ in wanted]
-    for _ in range(MAX_LENGTH):
+    for attempt in range(MAX_LENGTH):
         counts = Counter(ids)
         if all(count == 1 for count in counts.values()):
             return ids
         ids = [
-            with_suffix(ident, tag) if counts[ident] > 1 else ident for ident, (_, tag) in zip(ids, wanted, strict=True)
+            with_suffix(ident, tag if attempt < 2 else f"{tag}-{position}") if counts[ident] > 1 else ident
+            for position, (ident, (_, tag)) in enumerate(zip(ids, wanted, strict=True))
         ]
-    raise ValueError(f"cannot make unique ids from {sorted(set(ids))}: two entries share a base and a tag")
+    raise AssertionError(f"ids still clash after {MAX_LENGTH} attempts: {sorted(set(ids))}")

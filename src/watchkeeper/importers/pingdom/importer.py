@@ -173,16 +173,17 @@ def _groups(kept: Sequence[Converted], group_by: GroupBy) -> list[tuple[str, str
     for converted in kept:
         check = converted.source
         tag = check.tags[0] if group_by == "tag" and check.tags else None
-        if tag is not None:
-            key = f"tag:{slug(tag, 'tag')}"
-            groups.setdefault(key, (slug(tag, "tag"), "tag", tag, []))[3].append(converted)
-        else:
-            groups[f"check:{check.id}"] = (
-                slug(check.name, f"pingdom-{check.id}"),
-                str(check.id),
-                check.name,
-                [converted],
+        if tag is None:
+            base = slug(check.name, f"pingdom-{check.id}")
+            groups[f"check:{check.id}"] = (base, str(check.id), check.name, [converted])
+            continue
+        key = f"tag:{slug(tag, '') or tag}"  # "Web" and "web" are one service; tags in other scripts stay apart
+        if key not in groups:
+            unnamed = sum(
+                1 for k, group in groups.items() if k.startswith("tag:") and group[0].startswith("pingdom-tag")
             )
+            groups[key] = (slug(tag, f"pingdom-tag-{unnamed + 1}"), "tag", tag, [])
+        groups[key][3].append(converted)
     return list(groups.values())
 
 
