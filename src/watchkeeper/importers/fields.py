@@ -7,7 +7,7 @@ file is reported at once.
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from watchkeeper.importers.problems import ExportProblem
@@ -53,12 +53,6 @@ class Fields:
 
     def problem(self, key: str | int | None, message: str) -> None:
         self.problems.append(ExportProblem(self.location if key is None else self.at(key), message))
-
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def items(self) -> Iterator[tuple[str, Any]]:
-        return iter(self.data.items())
 
     def text(self, key: str, *, required: bool = False) -> str | None:
         value = self._present(key, required)

@@ -6,6 +6,7 @@ and the reasons for each choice in docs/adr/0010.
 """
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -58,6 +59,23 @@ class Skipped:
     reason: str
 
 
+@dataclass
+class Draft:
+    """One Pingdom check on its way: the fields so far and what the type's mapping needs besides."""
+
+    check: PingdomCheck
+    spec: Spec
+    secrets: Secrets
+    converted: Converted
+    interval: timedelta
+    threshold: timedelta | None
+
+    def timeout(self) -> str:
+        """Pingdom's response time threshold as a timeout; runs start an interval apart, so never longer."""
+        assert self.threshold is not None
+        return format_duration(min(self.threshold, self.interval))
+
+
 def convert(check: PingdomCheck) -> Converted | Skipped | None:
     """The check's Watchkeeper form; Skipped when it cannot be represented; None when the export is wrong
     (the problem is recorded with its location in the check's problem list)."""
@@ -69,12 +87,7 @@ def convert(check: PingdomCheck) -> Converted | Skipped | None:
     interval = _interval(check.fields)
     threshold = _threshold(check.fields)
     main = {"type": check.kind, "name": literal(check.name), **_common(check, converted, interval)}
-    if check.kind == "http":
-        outcome = _http(check, main, secrets, converted, interval, threshold)
-    elif check.kind == "tcp":
-        outcome = _tcp(check, main, converted, interval, threshold)
-    else:
-        outcome = _dns(check, main, converted, interval, threshold)
+    outcome = _MAPPINGS[check.kind](Draft(check, main, secrets, converted, interval, threshold))
     if len(check.fields.problems) > before:
         return None
     if isinstance(outcome, str):
@@ -120,53 +133,46 @@ def _threshold(fields: Fields) -> timedelta | None:
     return timedelta(milliseconds=milliseconds) if milliseconds else None
 
 
-def _timeout(threshold: timedelta, interval: timedelta) -> str:
-    return format_duration(min(threshold, interval))  # runs start an interval apart: never wait longer
-
-
 def _details(check: PingdomCheck) -> Fields:
     return check.details or Fields({}, check.fields.at("type"), check.fields.problems)
 
 
-def _http(
-    check: PingdomCheck,
-    spec: Spec,
-    secrets: Secrets,
-    converted: Converted,
-    interval: timedelta,
-    threshold: timedelta | None,
-) -> str | None:
-    fields, details = check.fields, _details(check)
-    hostname = fields.text("hostname", required=True)
+def _http(draft: Draft) -> str | None:
+    check, spec = draft.check, draft.spec
+    details = _details(check)
+    hostname = check.fields.text("hostname", required=True)
     if hostname is None:
         return None
-    encrypted = _first_flag(details, fields, "encryption") is True
+    encrypted = _first_flag(details, check.fields, "encryption") is True
     port = details.whole("port", low=1, high=65535)
-    path = query(_path(details.text("url") or "/"), secrets, details.at("url"))
+    path = query(_path(details.text("url") or "/"), draft.secrets, details.at("url"))
     spec["url"] = f"{'https' if encrypted else 'http'}://{literal(_netloc(hostname, port, encrypted))}{path}"
-    if threshold is not None and threshold > DEFAULT_TIMEOUT:
-        spec["timeout"] = _timeout(threshold, interval)
-    _request(details, spec, secrets)
-    verify = _first_flag(details, fields, "verify_certificate")
+    if draft.threshold is not None and draft.threshold > DEFAULT_TIMEOUT:
+        spec["timeout"] = draft.timeout()
+    _request(details, spec, draft.secrets)
+    verify = _first_flag(details, check.fields, "verify_certificate")
     if encrypted and verify is False:
         spec["verify_tls"] = False
-    expect = _expectations(details, threshold)
+    expect = _expectations(details, draft.threshold)
     if expect:
         spec["expect"] = expect
     spec["labels"] = _labels(check)
-    converted.specs.append(("", spec))
-    days = details.whole("ssl_down_days_before", low=0) or fields.whole("ssl_down_days_before", low=0)
-    if encrypted and verify is not False and days:
-        converted.specs.append(("certificate", _certificate(check, hostname, port, days, spec)))
-        converted.comments["certificate"] = [f"Down when the certificate expires within {days} days, as in Pingdom"]
+    draft.converted.specs.append(("", spec))
+    if encrypted and verify is not False:  # Pingdom ignores expiry days when it does not verify
+        _certificate(draft, details, hostname, port)
+    _http_notes(draft)
+    return None
+
+
+def _http_notes(draft: Draft) -> None:
+    check, notes = draft.check, draft.converted.notes
     if check.details is None:
-        converted.notes.append(
-            f"the list export has no path, port, expectations or headers, so the check asks for {spec['url']} "
+        notes.append(
+            f"the list export has no path, port, expectations or headers, so the check asks for {draft.spec['url']} "
             f"and passes on any 2xx or 3xx answer; save GET /api/3.1/checks/{check.id} to carry them over"
         )
-    if fields.flag("ipv6"):
-        converted.notes.append("Pingdom probed over IPv6; the check uses whichever address the host resolves to")
-    return None
+    if check.fields.flag("ipv6"):
+        notes.append("Pingdom probed over IPv6; the check uses whichever address the host resolves to")
 
 
 def _first_flag(details: Fields, fields: Fields, key: str) -> bool | None:
@@ -250,8 +256,12 @@ def _expectations(details: Fields, threshold: timedelta | None) -> Spec:
     return expect
 
 
-def _certificate(check: PingdomCheck, hostname: str, port: int | None, days: int, http: Spec) -> Spec:
+def _certificate(draft: Draft, details: Fields, hostname: str, port: int | None) -> None:
     """A tls check for Pingdom's `ssl_down_days_before`: down when the certificate has fewer days left."""
+    check, http = draft.check, draft.spec
+    days = details.whole("ssl_down_days_before", low=0) or check.fields.whole("ssl_down_days_before", low=0)
+    if not days:
+        return
     spec: Spec = {"type": "tls", "name": literal(f"{check.name} certificate")}
     spec.update({key: http[key] for key in ("paused", "severity") if key in http})
     spec["host"] = literal(hostname)
@@ -259,12 +269,12 @@ def _certificate(check: PingdomCheck, hostname: str, port: int | None, days: int
         spec["port"] = port
     spec["expiry"] = {"critical": f"{days}d"}
     spec["labels"] = _labels(check)
-    return spec
+    draft.converted.specs.append(("certificate", spec))
+    draft.converted.comments["certificate"] = [f"Down when the certificate expires within {days} days, as in Pingdom"]
 
 
-def _tcp(
-    check: PingdomCheck, spec: Spec, converted: Converted, interval: timedelta, threshold: timedelta | None
-) -> str | None:
+def _tcp(draft: Draft) -> str | None:
+    check, spec = draft.check, draft.spec
     fields, details = check.fields, _details(check)
     hostname = fields.text("hostname", required=True)
     if check.details is None:
@@ -272,8 +282,8 @@ def _tcp(
     port = details.whole("port", low=1, high=65535, required=True)
     if hostname is None or port is None:
         return None
-    if threshold is not None:
-        spec["timeout"] = _timeout(threshold, interval)
+    if draft.threshold is not None:
+        spec["timeout"] = draft.timeout()
     spec.update(host=literal(hostname), port=port)
     send, expect = details.text("stringtosend"), details.text("stringtoexpect")
     if send:
@@ -281,7 +291,7 @@ def _tcp(
     if expect:
         spec["expect"] = literal(expect)
     spec["labels"] = _labels(check)
-    converted.specs.append(("", spec))
+    draft.converted.specs.append(("", spec))
     return None
 
 
@@ -293,16 +303,15 @@ def _without_line_end(text: str) -> str:
     return text
 
 
-def _dns(
-    check: PingdomCheck, spec: Spec, converted: Converted, interval: timedelta, threshold: timedelta | None
-) -> str | None:
+def _dns(draft: Draft) -> str | None:
+    check, spec, converted = draft.check, draft.spec, draft.converted
     fields, details = check.fields, _details(check)
     hostname = fields.text("hostname", required=True)
     if hostname is None:
         return None
     del spec["name"]  # a dns check's `name` is the name looked up, so it has no display name
-    if threshold is not None:
-        spec["timeout"] = _timeout(threshold, interval)
+    if draft.threshold is not None:
+        spec["timeout"] = draft.timeout()
     expected = details.text("expectedip") or fields.text("expectedip")
     spec["name"] = literal(hostname)
     spec["record"] = "AAAA" if expected and ":" in expected else "A"
@@ -329,3 +338,7 @@ def _is_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_MAPPINGS: dict[str, Callable[[Draft], str | None]] = {"http": _http, "tcp": _tcp, "dns": _dns}
+"""Each type Watchkeeper can run: its mapping returns a reason to skip, or None with the checks added."""
