@@ -111,7 +111,7 @@ def _refusal(converted: Converted) -> str | None:
     for _, spec in converted.specs:
         text = _control_character(spec)
         if text is not None:
-            return f"{text} holds a control character (such as a line break), which the catalog cannot hold"
+            return f"{text} holds a control character (other than a tab or line break), which the catalog cannot hold"
         try:
             check_types()[spec["type"]].config.model_validate({"id": "imported", **spec})
         except ValidationError as error:
