@@ -1,4 +1,4 @@
-"""`watchkeeper`: validate and apply catalogs, migrate the database, serve, and run the demo."""
+"""`watchkeeper`: validate, apply and import catalogs, migrate the database, serve, and run the demo."""
 
 import click
 from pydantic import ValidationError
@@ -7,6 +7,7 @@ from watchkeeper import __version__
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
+from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.serve import demo, serve
 
 
@@ -19,7 +20,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, serve, demo):
+for command in (validate, catalog, check, db, import_group, serve, demo):
     cli.add_command(command)
 
 
