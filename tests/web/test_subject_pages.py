@@ -251,7 +251,7 @@ def test_the_down_view_lists_down_checks_with_their_owners_on_each_side_of_the_l
     assert "Its platform paas is down too" in service
     assert "for 3 minutes" in service
     assert page.text["down-summary"] == (
-        "2 checks are down: 1 on platforms, which the platform team owns, and 1 on services, which their own teams own."
+        "2 checks are down: 1 on a platform, which the platform team owns, and 1 on a service, which its own team owns."
     )
     assert "flaky" in page.text["flapping-notify-api-status"]
     assert "1 failed in a row" in page.text["failing-notify-smtp"]

@@ -6,7 +6,7 @@ latest minute rollup, so a page costs the same whether a check runs every second
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -44,6 +44,7 @@ class CheckHistory:
 
 def read_histories(connection: Connection, check_ids: Collection[str], now: datetime) -> dict[str, CheckHistory]:
     """Histories of these checks: four queries in all, however many checks there are."""
+    now = now.astimezone(UTC)
     today = now.date()
     current_minute = floor_minute(now)
     chart_start = current_minute - CHART_SPAN
