@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STATIC := src/watchkeeper/web/static/vendor
 GOVUK := node_modules/govuk-frontend/dist/govuk
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint fmt bench setup clean
+.PHONY: demo test lint fmt bench setup browser clean
 
 demo: setup
 	$(BIN)/watchkeeper demo
@@ -28,7 +29,7 @@ fmt: setup
 bench: setup
 	$(BIN)/python -m bench
 
-setup: $(VENV)/.installed $(STATIC)/.installed
+setup: $(VENV)/.installed $(STATIC)/.installed browser
 
 # Python: a virtual environment with exactly the versions in requirements.lock (hashes checked), then the
 # project itself in editable mode so that its entry points (check types, the console script) are registered.
@@ -50,6 +51,19 @@ $(STATIC)/.installed: package.json package-lock.json src/watchkeeper/web/styles/
 	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
 		src/watchkeeper/web/styles/console.scss $(STATIC)/console.css
 	touch $@
+
+# The browser tests drive Debian's Chromium through Playwright (never Playwright's own browser downloads). As
+# root (CI on a fresh machine) it is installed when missing; anyone else installs it themselves or the browser
+# tests skip, saying so, outside CI.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium fonts-liberation >/dev/null; \
+		else \
+			echo "note: $(CHROMIUM) is missing; install Debian's chromium package to run the browser tests"; \
+		fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ from watchkeeper.logs import get_logger
 from watchkeeper.web import health, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import objects as objects_api
-from watchkeeper.web.console import views
+from watchkeeper.web.console import down, subjects, views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -31,8 +31,9 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
-    for router in (health.router, metrics.router, pings.router, catalog_api.router, objects_api.router, views.router):
-        app.include_router(router)
+    routers = (health, metrics, pings, catalog_api, objects_api, views, subjects, down)
+    for module in routers:
+        app.include_router(module.router)
     if not (VENDOR / "govuk-frontend.min.js").exists():
         log.warning("front-end assets are missing; run `make setup` to fetch them", directory=str(VENDOR))
     app.mount(

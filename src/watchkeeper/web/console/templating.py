@@ -6,6 +6,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from starlette.templating import Jinja2Templates
 
 from watchkeeper.domain.durations import format_duration
+from watchkeeper.domain.state import FLAP_CHANGES, FLAP_WINDOW
+from watchkeeper.web.console import formats
+from watchkeeper.web.console.charts import UPTIME_LEVELS
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 
@@ -29,4 +32,13 @@ def build_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["seconds"] = _seconds
+    env.filters["utc"] = formats.utc_time
+    env.filters["ms"] = formats.milliseconds
+    env.filters["count"] = formats.count
+    env.filters["percent_up"] = formats.percent_up
+    env.filters["failures_of"] = formats.failures_of
+    env.globals["elapsed"] = formats.elapsed
+    env.globals["uptime_levels"] = UPTIME_LEVELS
+    env.globals["flap_changes"] = FLAP_CHANGES
+    env.globals["flap_window"] = FLAP_WINDOW
     return Jinja2Templates(env=env)

@@ -35,6 +35,14 @@ async def catalogue(request: Request) -> HTMLResponse:
     return render(request, "catalogue.html", values)
 
 
-def render(request: Request, template: str, values: dict[str, Any]) -> HTMLResponse:
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, values)
+def render(request: Request, template: str, values: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, values, status_code=status_code
+    )
     return response
+
+
+async def not_found(request: Request, what: str) -> HTMLResponse:
+    """A console page for something that does not exist: a 404 a person can act on, never a 500."""
+    values = await page_context(request, what=what)
+    return render(request, "not_found.html", values, status_code=404)

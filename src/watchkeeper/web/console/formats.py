@@ -1,0 +1,57 @@
+"""How the console writes times, lengths of time, response times, counts and uptime. Times are UTC, as the
+uptime days are, and say so."""
+
+import math
+from datetime import UTC, datetime
+
+from watchkeeper.domain.uptime import Tally
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def utc_time(at: datetime | None) -> str:
+    return "–" if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def elapsed(since: datetime | None, now: datetime) -> str:
+    """A length of time in words with its two largest units: '3 days 2 hours', '5 minutes 10 seconds'."""
+    if since is None:
+        return "–"
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds == 0:
+        return "under a second"
+    parts = []
+    for name, size in _UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+        if len(parts) == 2 or (parts and not count):
+            break
+    return " ".join(parts)
+
+
+def milliseconds(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 1000:
+        return f"{value:.0f} ms"
+    return f"{value / 1000:.2f} s"
+
+
+def count(value: int) -> str:
+    return f"{value:,}"
+
+
+def percent_up(tally: Tally) -> str:
+    """The share that passed, rounded down to two decimals, so one failure in a million never reads 100%."""
+    share = tally.share_up
+    if share is None:
+        return "no data"
+    if tally.failures == 0:
+        return "100%"
+    return f"{math.floor(share * 10000) / 100:.2f}%"
+
+
+def failures_of(tally: Tally) -> str:
+    noun = "failure" if tally.failures == 1 else "failures"
+    return f"{count(tally.failures)} {noun} of {count(tally.count)}"
