@@ -41,7 +41,10 @@ class Process:
             line = self.proc.stderr.readline()
             if not line:
                 raise AssertionError(f"process ended before logging {event!r}: {self.proc.wait()}")
-            entry = json.loads(line)
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                raise AssertionError(f"not a JSON log line: {line!r}") from None
             self.logs.append(entry)
             if entry.get("event") == event:
                 return entry

@@ -1,6 +1,7 @@
 """The HTTP check against real local servers: each failure is a clear reason within the timeout."""
 
 import asyncio
+import json
 import time
 from datetime import timedelta
 from typing import Any
@@ -175,3 +176,15 @@ def test_untrusted_certificates_fail_with_the_reason(targets, target, reason):
 
 def test_tls_verification_can_be_switched_off(targets):
     assert run(targets.https_wrong_host + "/ok", verify_tls=False).verdict.ok
+
+
+def test_a_json_test_read_back_from_the_database_asks_the_same_question(targets):
+    """The engine reads each check from its stored definition; `equals: true` must not come back with
+    `contains: null` beside it (which would then be tested too)."""
+    given = HttpCheck.model_validate(
+        {"id": "c", "url": targets.http + "/json", "expect": {"json": [{"path": "$.ok", "equals": True}]}}
+    )
+    stored = json.loads(json.dumps(given.model_dump(mode="json", by_alias=True)))
+
+    assert stored["expect"]["json"] == [{"path": "$.ok", "equals": True}]
+    assert HttpCheck.model_validate(stored) == given

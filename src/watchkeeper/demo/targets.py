@@ -1,10 +1,15 @@
-"""Loopback HTTP targets for the demo: one healthy, one flapping, one slow and one failing."""
+"""Loopback targets for the demo: over HTTP one healthy, one flapping, one slow and one failing; over HTTPS
+one whose certificate is about to expire."""
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
+
+from watchkeeper.demo.certificates import DemoCertificate, make_certificate
 
 FLAP_PERIOD_SECONDS = 60.0
 SLOW_SECONDS = 3.0
@@ -34,12 +39,14 @@ async def failing(_request: web.Request) -> web.Response:
 class Targets:
     base_url: str
     runner: web.AppRunner
+    tls_port: int
+    certificate: DemoCertificate
 
     async def stop(self) -> None:
         await self.runner.cleanup()
 
 
-async def start_targets(host: str = "127.0.0.1", port: int = 0) -> Targets:
+async def start_targets(folder: Path, host: str = "127.0.0.1", port: int = 0) -> Targets:
     app = web.Application()
     app.router.add_get("/healthy", healthy)
     app.router.add_get("/flapping", flapping)
@@ -47,7 +54,10 @@ async def start_targets(host: str = "127.0.0.1", port: int = 0) -> Targets:
     app.router.add_get("/failing", failing)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound_port = runner.addresses[0][1]
-    return Targets(f"http://{host}:{bound_port}", runner)
+    await web.TCPSite(runner, host, port).start()
+    certificate = make_certificate(folder, host)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.chain, certificate.key)
+    await web.TCPSite(runner, host, 0, ssl_context=context).start()
+    bound_port, tls_port = (address[1] for address in runner.addresses)
+    return Targets(f"http://{host}:{bound_port}", runner, tls_port, certificate)

@@ -3,7 +3,7 @@
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig
 from watchkeeper.catalog.types import Duration, Model, Url
@@ -19,6 +19,13 @@ class JsonAssertion(Model):
     le: float | None = None
     gt: float | None = None
     ge: float | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_what_was_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # `equals: null` and no `equals` at all mean different things, so a stored definition keeps only
+        # the tests that were given; read back, it asks the same questions.
+        dumped: dict[str, Any] = handler(self)
+        return {name: value for name, value in dumped.items() if name == "path" or name in self.model_fields_set}
 
 
 StatusSpec = int | str
