@@ -130,11 +130,16 @@ class LatencyBuckets:
         if isinstance(stored, Mapping):
             counts = [0] * BUCKETS
             for key, count in stored.items():
-                if key not in _INDEX_OF_KEY:
-                    raise ValueError(f"'{key}' is not a latency bucket bound")
-                counts[_INDEX_OF_KEY[key]] = _count(count)
+                counts[_index_of(key)] = _count(count)
             return cls(tuple(counts))
         return cls(tuple(_count(count) for count in stored))
+
+
+def _index_of(key: str) -> int:
+    try:
+        return _INDEX_OF_KEY[key]
+    except KeyError:
+        raise ValueError(f"'{key}' is not a latency bucket bound") from None
 
 
 def _count(value: object) -> int:
@@ -202,6 +207,19 @@ class Tally:
         for index, count in enumerate(rollup.latency.counts):
             self.counts[index] += count
         self.max_ms = _larger(self.max_ms, rollup.max_ms)
+
+    def add_stored(self, count: int, failures: int, buckets: Mapping[str, int] | None, max_ms: float | None) -> None:
+        """A rollup as stored, its buckets keyed by bound: adds only the buckets it holds, which is far quicker
+        than a full rollup when an hour is made of sixty minutes of one or two buckets each."""
+        if isinstance(buckets, Mapping):
+            for key, value in buckets.items():
+                self.counts[_index_of(key)] += _count(value)
+        elif buckets is not None:
+            for index, value in enumerate(LatencyBuckets.from_json(buckets).counts):
+                self.counts[index] += value
+        self.count += count
+        self.failures += failures
+        self.max_ms = _larger(self.max_ms, max_ms)
 
     def rollup(self) -> Rollup:
         return Rollup(self.count, self.failures, LatencyBuckets(tuple(self.counts)), self.max_ms)
