@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
+from watchkeeper.engine import housekeeping
 from watchkeeper.engine.heartbeats import HeartbeatWatch
 from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
 from watchkeeper.engine.results import ResultWriter
@@ -14,6 +15,7 @@ from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.logs import get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
+from watchkeeper.services.housekeeping import RetentionPolicy
 from watchkeeper.store import Database
 
 log = get_logger("watchkeeper.engine")
@@ -37,8 +39,12 @@ class Engine:
         heartbeat_every: float,
         registry: CollectorRegistry | None = None,
         run_checks: bool = True,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
+        if retention is not None:
+            keeper = housekeeping.Housekeeping(db, clock, retention, registry)
+            self.duties.append(Duty("housekeeping", keeper.run_pass, housekeeping.EVERY))
         self.writer = ResultWriter(db) if run_checks else None
         self.scheduler = None
         self.heartbeats = None
