@@ -5,6 +5,7 @@ Every step is safe to repeat and to run in two engines at once: rollups are reco
 move forward, partitions are made and dropped under an advisory lock, and deleting a row twice deletes nothing.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -47,21 +48,26 @@ def housekeep(
     chunk: int = CHUNK,
     settle: timedelta = SETTLE,
 ) -> HousekeepingReport:
-    """One pass. `budget` bounds each step's catching up in seconds (None: catch up fully), `chunk` the rows
-    deleted per transaction."""
+    """One pass. `budget` bounds the whole pass's catching up, in seconds (None: catch up fully); each step
+    still does at least one slice or chunk, so every step moves on. `chunk` is the rows deleted per transaction."""
+    deadline = None if budget is None else time.monotonic() + budget
+
+    def left() -> float | None:
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
     made = _make_partitions(db, now)
-    report = HousekeepingReport(roll_up(db, now, settle=settle, budget=budget))
+    report = HousekeepingReport(roll_up(db, now, settle=settle, budget=left()))
     report.partitions_made, report.moved_from_default = made.days, made.moved
     report.finished = not report.rollups.behind
     cutoffs = retention_cutoffs(now, policy, report.rollups.done_until, settle)
     if not db.is_sqlite:
         dropped = partitions.drop_day_partitions_before(db, cutoffs["raw"].astimezone(UTC).date())
         report.partitions_dropped, report.put_off = dropped.days, dropped.put_off
-    results = delete_results_before(db, cutoffs["raw"], chunk, budget)
+    results = delete_results_before(db, cutoffs["raw"], chunk, left())
     report.results_deleted = results.rows
     report.finished &= results.finished
     for resolution in ("minute", "hour", "day"):
-        deleted = delete_rollups_before(db, [resolution], cutoffs[resolution], chunk, budget)
+        deleted = delete_rollups_before(db, [resolution], cutoffs[resolution], chunk, left())
         report.rollups_deleted += deleted.rows
         report.finished &= deleted.finished
     return report
