@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from watchkeeper.domain.rollups import PERCENTILE_ERROR, bucket_of
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
-from watchkeeper.store.rollups import SETTLE, marks, roll_up
+from watchkeeper.store.rollups import GRACE, SETTLE, marks, roll_up
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -58,12 +58,12 @@ def test_a_minute_of_results_becomes_one_rollup_with_counts_and_percentiles(db):
     assert report.done_until["minute"] == T0 + timedelta(minutes=1)
 
 
-def test_a_minute_is_rolled_up_only_once_it_has_ended(db):
+def test_a_minute_is_rolled_up_once_it_has_ended_and_its_grace_has_passed(db):
     add_results(db, ("web", T0 + timedelta(seconds=10), True, 50.0))
 
-    roll_up(db, T0 + timedelta(seconds=59))
+    roll_up(db, T0 + timedelta(minutes=1) + GRACE - timedelta(microseconds=1))
     before = counts(db, "minute")
-    roll_up(db, T0 + timedelta(minutes=1))
+    roll_up(db, T0 + timedelta(minutes=1) + GRACE)
 
     assert before == {}
     assert counts(db, "minute") == {("web", T0): (1, 0)}
@@ -166,7 +166,7 @@ def test_a_late_result_within_the_settle_window_reaches_its_minute_hour_and_day(
 
 def test_a_result_later_than_the_settle_window_is_kept_raw_but_not_rolled_up(db):
     add_results(db, ("web", T0, True, 100.0))
-    roll_up(db, T0 + timedelta(minutes=1))
+    roll_up(db, T0 + timedelta(minutes=2))
     now = T0 + SETTLE + timedelta(minutes=5)
     roll_up(db, now)
 
@@ -179,7 +179,7 @@ def test_a_result_later_than_the_settle_window_is_kept_raw_but_not_rolled_up(db)
 def test_existing_results_are_rolled_up_from_the_earliest_within_the_time_budget(db):
     start = T0.replace(hour=0) - timedelta(days=2)
     add_results(db, *[("web", start + timedelta(minutes=m), True, 50.0) for m in range(0, 48 * 60, 15)])
-    now = T0
+    now = T0 + GRACE
 
     first = roll_up(db, now, budget=0)
     assert first.behind
@@ -195,7 +195,7 @@ def test_existing_results_are_rolled_up_from_the_earliest_within_the_time_budget
 
 
 def test_a_database_without_results_starts_rolling_up_from_now(db):
-    report = roll_up(db, T0 + timedelta(seconds=30))
+    report = roll_up(db, T0 + GRACE)
 
     assert report.done_until == {"minute": T0, "hour": T0, "day": T0.replace(hour=0)}
     assert not report.behind
@@ -205,7 +205,7 @@ def test_a_database_without_results_starts_rolling_up_from_now(db):
 def test_a_long_stretch_without_results_is_skipped_in_one_step(db, gap_days):
     add_results(db, ("web", T0, True, 10.0), ("web", T0 + timedelta(days=gap_days), True, 10.0))
 
-    report = roll_up(db, T0 + timedelta(days=gap_days, minutes=1), budget=None)
+    report = roll_up(db, T0 + timedelta(days=gap_days, minutes=2), budget=None)
 
     assert report.written["minute"] == 2
     assert sum(count for count, _ in counts(db, "day").values()) == 1  # the later day has not ended yet

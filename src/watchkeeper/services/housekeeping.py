@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from watchkeeper.domain.rollups import Resolution, period_start
 from watchkeeper.store import Database, partitions
 from watchkeeper.store.retention import CHUNK, delete_results_before, delete_rollups_before
-from watchkeeper.store.rollups import SETTLE, RollupReport, roll_up
+from watchkeeper.store.rollups import SETTLE, RollupReport, roll_up, still_open
 
 DEFAULT_RESULT_RETENTION = timedelta(days=7)
 DEFAULT_ROLLUP_RETENTION = timedelta(days=400)
@@ -78,7 +78,7 @@ def retention_cutoffs(
 ) -> dict[str, datetime]:
     """Before when raw results ("raw") and each resolution's rollups may go. Besides the policy, nothing goes that
     the next coarser resolution still needs: periods not rolled up yet, or still open to late results."""
-    still_late = period_start(now, "minute") - settle
+    open_from = still_open(now, settle)
     keep = {"raw": policy.results, "minute": policy.results, "hour": policy.rollups, "day": policy.rollups}
     made_into: dict[str, Resolution | None] = {"raw": "minute", "minute": "hour", "hour": "day", "day": None}
     cutoffs = {}
@@ -86,7 +86,7 @@ def retention_cutoffs(
         cutoff = now - keep_for
         coarser = made_into[source]
         if coarser is not None:
-            cutoff = min(cutoff, done_until[coarser], period_start(still_late, coarser))
+            cutoff = min(cutoff, done_until[coarser], period_start(open_from, coarser))
         cutoffs[source] = cutoff
     return cutoffs
 

@@ -7,8 +7,8 @@ Each resolution has a mark in `rollup_progress`: every period that starts before
    when it starts and written when it ends): it compares, per check, how many results the source holds with how
    many the rollups count, and rolls up again the periods of the checks that differ.
 Rows are upserted with values computed from their source, never added to, so a pass run twice, or by two engines
-at once, never counts a result twice. A minute is rolled up once it has ended; an hour once its last minute has
-been; a day once its last hour has been.
+at once, never counts a result twice. A minute is rolled up once it has ended (and a grace has passed); an hour
+once its last minute has been; a day once its last hour has been.
 """
 
 import time
@@ -25,8 +25,12 @@ from watchkeeper.domain.rollups import RESOLUTIONS, Resolution, Rollup, Tally, p
 from watchkeeper.store import tables as t
 from watchkeeper.store.database import Database
 
-SETTLE = timedelta(minutes=15)
-"""How long after its minute a result may reach the database and still be counted."""
+GRACE = timedelta(seconds=15)
+"""A minute is rolled up this long after it ends: by then most runs that started in it have been written (the
+default timeout is 10 s), so few minutes need a second look."""
+SETTLE = timedelta(minutes=17)
+"""How far back each pass looks for results that arrived after their minute was rolled up. With a pass a minute
+and the grace above, a result written up to 15 minutes after its run started is always counted."""
 SLICE: dict[Resolution, timedelta] = {
     "minute": timedelta(minutes=10),
     "hour": timedelta(hours=1),
@@ -62,16 +66,24 @@ def roll_up(db: Database, now: datetime, settle: timedelta = SETTLE, budget: flo
     outage or over years of history ends in good time and the next one goes on; None catches up fully."""
     deadline = None if budget is None else time.monotonic() + budget
     report = RollupReport()
-    ended = period_start(now, "minute")
-    settled_from = ended - settle
     for resolution in RESOLUTIONS:
         source = SOURCE[resolution]
-        source_end = ended if source is None else report.done_until[source]
+        source_end = ended(now) if source is None else report.done_until[source]
         until = period_start(source_end, resolution)
         mark = _roll_new(db, resolution, until, deadline, report)
         report.done_until[resolution] = mark
-        _roll_late(db, resolution, period_start(settled_from, resolution), mark, report)
+        _roll_late(db, resolution, period_start(still_open(now, settle), resolution), mark, report)
     return report
+
+
+def ended(now: datetime) -> datetime:
+    """The minutes before this one are rolled up: they have ended, and their grace has passed."""
+    return period_start(now - GRACE, "minute")
+
+
+def still_open(now: datetime, settle: timedelta = SETTLE) -> datetime:
+    """Rollups from this minute on are checked again for late results, so their source must be kept."""
+    return ended(now) - settle
 
 
 def marks(db: Database) -> dict[Resolution, datetime]:
