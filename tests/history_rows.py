@@ -31,6 +31,7 @@ class HistoryRows:
         last_ok: bool | None = None,
         reason: str | None = None,
         total_ms: float | None = None,
+        warning: bool = False,
     ) -> None:
         with self.db.transaction() as connection:
             connection.execute(delete(t.check_states).where(t.check_states.c.check_id == check_id))
@@ -47,6 +48,7 @@ class HistoryRows:
                     "last_ok": last_ok,
                     "last_reason": reason,
                     "last_timings": None if total_ms is None else {"total": total_ms},
+                    "last_warning": warning,
                 },
             )
 
@@ -89,10 +91,10 @@ class HistoryRows:
             ],
         )
 
-    def change(self, check_id: str, at: datetime, before: str, after: str, reason: str) -> None:
+    def change(self, check_id: str, at: datetime, before: str, after: str, reason: str, kind: str = "status") -> None:
         self._insert(
             t.check_state_changes,
-            [{"check_id": check_id, "at": at, "before": before, "after": after, "reason": reason}],
+            [{"check_id": check_id, "at": at, "before": before, "after": after, "reason": reason, "kind": kind}],
         )
 
 

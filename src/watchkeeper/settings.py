@@ -1,11 +1,14 @@
 """One Settings object, read from `WATCHKEEPER_*` environment variables, built where the app is wired."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from watchkeeper.domain.durations import format_duration, parse_duration
 
 Role = Literal["all", "web", "engine"]
 
@@ -22,6 +25,16 @@ _PLACEHOLDERS = {
     "dev",
 }
 MIN_KEY_LENGTH = 32
+
+
+def _duration(value: object) -> object:
+    """Lengths of time as the catalog writes them: `7d`, `12h`, `2w`. A bare number is refused rather than read
+    as seconds, since "7" meant as days would delete nearly everything."""
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+_LONGEST_KEPT = timedelta(days=36_500)
 
 
 class SettingsError(ValueError):
@@ -45,10 +58,37 @@ class Settings(BaseSettings):
     probe_processes: int = Field(
         default=0, ge=0, le=64, description="processes that run checks: 0 for one per core, 1 for this process"
     )
+    result_retention: Duration = Field(
+        default=timedelta(days=7), description="how long raw results and minute rollups are kept"
+    )
+    rollup_retention: Duration = Field(
+        default=timedelta(days=400), description="how long hour and day rollups are kept"
+    )
     demo: bool = False
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1
+
+    @field_validator("result_retention")
+    @classmethod
+    def _keep_results_a_day(cls, value: timedelta) -> timedelta:
+        # Late results are rolled up again from raw results, and hours from their minutes: both need a day.
+        if value < timedelta(days=1):
+            raise ValueError(f"{format_duration(value)} is too short: keep raw results at least 1d")
+        return _not_forever(value)
+
+    @field_validator("rollup_retention")
+    @classmethod
+    def _keep_rollups_longer(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        results = info.data.get("result_retention")
+        if value < timedelta(days=2):
+            raise ValueError(f"{format_duration(value)} is too short: keep rollups at least 2d, so days can be made")
+        if results is not None and value < results:
+            raise ValueError(
+                f"{format_duration(value)} is shorter than WATCHKEEPER_RESULT_RETENTION ({format_duration(results)});"
+                " rollups are what is kept long"
+            )
+        return _not_forever(value)
 
     def secret_key_value(self) -> str:
         """The secret key, refusing a missing or placeholder one; the demo makes its own."""
@@ -71,3 +111,9 @@ class Settings(BaseSettings):
                 f"characters). Make one with: {MAKE_A_KEY}"
             )
         return key
+
+
+def _not_forever(value: timedelta) -> timedelta:
+    if value > _LONGEST_KEPT:
+        raise ValueError(f"{format_duration(value)} is longer than Watchkeeper can count back (at most 36500d)")
+    return value

@@ -21,6 +21,7 @@ from watchkeeper.logs import Redactor, get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
+from watchkeeper.services.housekeeping import RetentionPolicy
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
 from watchkeeper.web.app import create_app
@@ -149,6 +150,7 @@ async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str]
                     settings.database_url, WHOLE, log_level=settings.log_level, log_format=settings.log_format
                 ),
                 probe_processes=settings.probe_process_count(),
+                retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
             )
             group.create_task(engine.run(stop))
         if controls.web is not None and listener is not None:

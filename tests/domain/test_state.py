@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchkeeper.domain.state import FLAP_WINDOW, CheckState, advance
+from watchkeeper.domain.state import FLAP_WINDOW, CheckState, advance, flap_change
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -70,3 +70,21 @@ def test_changes_alternate_and_follow_runs_of_results(results, down_after, up_af
         assert len(window) == needed
         assert all(ok == (after == "up") for ok in window)
     assert state.status == (afters[-1] if afters else "unknown")
+
+
+def test_starting_and_ceasing_to_flap_are_events_with_their_evidence():
+    at = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    steady = CheckState(status="up", recent=(True,) * 10)
+    flapping = CheckState(status="up", recent=(True, False) * 4)
+
+    began = flap_change(steady, flapping, at)
+    assert began is not None
+    assert began.kind == "flapping"
+    assert began.reason == "flapping: 7 changes between passing and failing in the last 8 results"
+    assert (began.before, began.after) == ("up", "up")
+    ended = flap_change(flapping, steady, at)
+    assert ended is not None
+    assert ended.kind == "steady"
+    assert ended.reason.startswith("steady again: 0 changes")
+    assert flap_change(steady, steady, at) is None
+    assert flap_change(flapping, flapping, at) is None

@@ -98,16 +98,16 @@ def test_percentiles_are_nearest_rank_values_that_were_measured():
         percentile([], 0.5)
 
 
-def test_raw_results_become_minutes_timed_by_their_passing_results_only():
+def test_raw_results_become_minutes_timed_by_every_result_with_a_time_as_rollups_are():
     start = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
     results = [
         RawResult(start + timedelta(seconds=5), True, 100.0),
         RawResult(start + timedelta(seconds=25), True, 300.0),
-        RawResult(start + timedelta(seconds=45), False, 10000.0),  # a timeout: not a response time
+        RawResult(start + timedelta(seconds=45), False, 10000.0),  # a timeout is slow, as in the rollups
         RawResult(start + timedelta(minutes=1, seconds=1), False, None),
     ]
 
     first, second = minutes_from_results(results)
 
-    assert (first.start, first.count, first.failures, first.p50_ms, first.p95_ms) == (start, 3, 1, 100.0, 300.0)
+    assert (first.start, first.count, first.failures, first.p50_ms, first.p95_ms) == (start, 3, 1, 300.0, 10000.0)
     assert (second.start, second.count, second.failures, second.p50_ms) == (start + timedelta(minutes=1), 1, 1, None)

@@ -202,4 +202,4 @@ def test_a_page_costs_the_same_number_of_queries_however_many_checks_it_has(cata
     read_down_now(catalogued, NOW)
 
     assert two_checks == one_check == 8
-    assert len(statements) == 3  # one a section; the services-per-platform count only when a platform is down
+    assert len(statements) == 4  # one a section; the services-per-platform count only when a platform is down

@@ -256,3 +256,33 @@ def test_the_down_view_lists_down_checks_with_their_owners_on_each_side_of_the_l
     assert "flaky" in page.text["flapping-notify-api-status"]
     assert "1 failed in a row" in page.text["failing-notify-smtp"]
     assert "nothing-down" not in page.text
+
+
+def test_the_down_view_lists_checks_that_pass_with_a_warning(pages, rows):
+    rows.state(
+        "paas-router-certificate",
+        "up",
+        recent="1111",
+        last_at=NOW,
+        last_ok=True,
+        reason="certificate expires in 20 days (22% of its lifetime)",
+        warning=True,
+    )
+    rows.state("pay-frontend-home", "up", recent="1111", last_at=NOW, last_ok=True, reason="HTTP 200 in 5 ms")
+
+    page = parse(pages.client.get("/down").text)
+
+    assert "certificate expires in 20 days" in page.text["warning-paas-router-certificate"]
+    assert "warning-pay-frontend-home" not in page.text
+    assert "nothing-down" not in page.text  # a warning is worth a look, so the page is not all clear
+
+
+def test_a_service_page_names_flapping_among_its_state_changes(pages, rows):
+    rows.change("pay-frontend-home", NOW - timedelta(hours=1), "up", "up", "flapping: 6 changes ...", kind="flapping")
+    rows.change("pay-frontend-home", NOW, "up", "up", "steady again: 5 changes ...", kind="steady")
+
+    changes = parse(pages.client.get("/services/pay-frontend").text).text["changes"]
+
+    assert "Began flapping" in changes
+    assert "Stopped flapping" in changes
+    assert "flapping: 6 changes" in changes

@@ -43,8 +43,8 @@ def percentile(ordered: Sequence[float], share: float) -> float:
 def minutes_from_results(results: Iterable[RawResult]) -> list[MinuteFigures]:
     """Results grouped by the UTC minute they started in, oldest first.
 
-    Response times are those of passing results only: a failure's time is often its timeout, which says how
-    long we waited rather than how fast the service answered; failures are counted and shown apart.
+    Response times count failures too, as the minute rollups do (domain/rollups.py): a slow failure is slow,
+    and a minute must read the same before and after it is rolled up. Minutes with failures are marked apart.
     """
     grouped: dict[datetime, list[RawResult]] = defaultdict(list)
     for result in results:
@@ -53,7 +53,7 @@ def minutes_from_results(results: Iterable[RawResult]) -> list[MinuteFigures]:
 
 
 def _figures(start: datetime, results: list[RawResult]) -> MinuteFigures:
-    times = sorted(r.total_ms for r in results if r.ok and r.total_ms is not None)
+    times = sorted(r.total_ms for r in results if r.total_ms is not None)
     failures = sum(1 for r in results if not r.ok)
     if not times:
         return MinuteFigures(start, len(results), failures, None, None)

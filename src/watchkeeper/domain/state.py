@@ -25,17 +25,27 @@ class CheckState:
     """The latest results, oldest first, at most FLAP_WINDOW of them."""
 
     @property
+    def flips(self) -> int:
+        """Changes between passing and failing among the recent results."""
+        return sum(1 for a, b in itertools.pairwise(self.recent) if a != b)
+
+    @property
     def flapping(self) -> bool:
-        changes = sum(1 for a, b in itertools.pairwise(self.recent) if a != b)
-        return changes >= FLAP_CHANGES
+        return self.flips >= FLAP_CHANGES
+
+
+ChangeKind = Literal["status", "flapping", "steady"]
 
 
 @dataclass(frozen=True, slots=True)
 class StateChange:
+    """UP or DOWN confirmed (kind "status"), or a check starting or ceasing to flap (its status unchanged)."""
+
     before: Status
     after: Status
     at: datetime
     reason: str
+    kind: ChangeKind = "status"
 
 
 def advance(
@@ -56,3 +66,13 @@ def advance(
         return nxt, None
     change = StateChange(state.status, target, at, reason)
     return replace(nxt, status=target, since=at), change
+
+
+def flap_change(before: CheckState, after: CheckState, at: datetime) -> StateChange | None:
+    """The event when a check starts or stops flapping, with the evidence; None when neither happened."""
+    if before.flapping == after.flapping:
+        return None
+    window = f"{after.flips} changes between passing and failing in the last {len(after.recent)} results"
+    if after.flapping:
+        return StateChange(after.status, after.status, at, f"flapping: {window}", kind="flapping")
+    return StateChange(after.status, after.status, at, f"steady again: {window}", kind="steady")

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry
 
 from watchkeeper.catalog.checks import unprobed_types
+from watchkeeper.engine import housekeeping
 from watchkeeper.engine.heartbeats import HeartbeatWatch
+from watchkeeper.engine.lease import Lease
 from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
 from watchkeeper.engine.probes import ProbeProcesses, ProbeSettings
 from watchkeeper.engine.results import ResultWriter
@@ -17,6 +19,7 @@ from watchkeeper.engine.scheduler import WHOLE, Scheduler
 from watchkeeper.logs import get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
+from watchkeeper.services.housekeeping import RetentionPolicy
 from watchkeeper.store import Database
 
 log = get_logger("watchkeeper.engine")
@@ -29,6 +32,10 @@ class Duty:
     name: str
     run_pass: Callable[[], None]
     every: float
+
+
+CHECKS_LEASE = "checks"
+"""Held by the engine that runs the checks; any other engine is a hot standby."""
 
 
 class Engine:
@@ -45,13 +52,18 @@ class Engine:
         run_checks: bool = True,
         probes: ProbeSettings | None = None,
         probe_processes: int = 1,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
+        if retention is not None:
+            keeper = housekeeping.Housekeeping(db, clock, retention, registry)
+            self.duties.append(Duty("housekeeping", keeper.run_pass, housekeeping.EVERY))
         metrics = EngineMetrics(registry) if registry is not None else None
         self.children: ProbeProcesses | None = None
         self.writer: ResultWriter | None = None
         self.scheduler: Scheduler | None = None
         self.heartbeats: HeartbeatWatch | None = None
+        self.lease = Lease(db, clock, CHECKS_LEASE, process_id)
         if not run_checks:
             return
         if probe_processes > 1:
@@ -84,10 +96,16 @@ class Engine:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
             if self.writer is not None:
-                group.create_task(run_checks(self.writer, self.scheduler, stop, self.heartbeats))
-            if self.children is not None:
-                group.create_task(self.children.run(stop))
+                group.create_task(self.lease.hold(stop, self._run_checks))
         log.info("engine stopped")
+
+    async def _run_checks(self, end: asyncio.Event) -> None:
+        """The checks, in this process or in probe processes, until `end`; every result is saved."""
+        assert self.writer is not None
+        async with asyncio.TaskGroup() as group:
+            group.create_task(run_checks(self.writer, self.scheduler, end, self.heartbeats))
+            if self.children is not None:
+                group.create_task(self.children.run(end))
 
     async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
         while not stop.is_set():

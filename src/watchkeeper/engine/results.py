@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from watchkeeper.domain.state import CheckState, advance
+from watchkeeper.domain.state import CheckState, advance, flap_change
 from watchkeeper.logs import get_logger
 from watchkeeper.services.check_once import CheckResult
 from watchkeeper.store import Database
@@ -88,20 +88,23 @@ class ResultWriter:
         except Exception as error:  # the states in memory are ahead; the next batch writes them again
             log.error("could not save check results", count=len(runs), error=str(error))
         for run in runs:
-            if run.change is not None:
-                log.info(
-                    "check state changed",
-                    check=run.check_id,
-                    before=run.change.before,
-                    after=run.change.after,
-                    reason=run.change.reason,
-                )
+            for change in run.changes:
+                if change.kind == "status":
+                    log.info(
+                        "check state changed",
+                        check=run.check_id,
+                        before=change.before,
+                        after=change.after,
+                        reason=change.reason,
+                    )
+                else:
+                    log.info("check " + change.kind, check=run.check_id, status=change.after, reason=change.reason)
 
     def _advance(self, finished: Finished) -> RunRecord:
         result = finished.result
-        state = self.states.get(result.check_id, CheckState())
+        before = self.states.get(result.check_id, CheckState())
         state, change = advance(
-            state,
+            before,
             result.verdict.ok,
             result.verdict.reason,
             result.at,
@@ -111,6 +114,7 @@ class ResultWriter:
         self.states[result.check_id] = state
         if result.timings.total is not None:
             self.latency[result.check_id] = result.timings.total
+        flap = flap_change(before, state, result.at)
         return RunRecord(
             result.check_id,
             result.at,
@@ -118,5 +122,6 @@ class ResultWriter:
             result.verdict.reason,
             result.timings.as_dict(),
             state,
-            change,
+            tuple(event for event in (change, flap) if event is not None),
+            result.verdict.warning,
         )

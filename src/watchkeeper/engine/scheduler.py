@@ -57,6 +57,9 @@ class Scheduler:
     async def run(self, stop: asyncio.Event) -> None:
         """Start each check when it is due and a slot is free. A due check waits in the schedule, not as a
         task, so an overloaded engine falls behind (and its lag shows it) without piling up tasks."""
+        # A fresh schedule each run: an engine that runs the checks again after standing by starts on time.
+        self.table = CheckTable(self.db, self.table.owns)
+        self.entries, self._heap, self._generation = {}, [], {}
         running: set[asyncio.Task[None]] = set()
         wake = asyncio.Event()
         stopping = asyncio.ensure_future(stop.wait())

@@ -1,4 +1,5 @@
-"""The read model of "what is down now": checks confirmed DOWN, flapping, or failing but not yet DOWN, each
+"""The read model of "what is down now": checks confirmed DOWN, flapping, failing but not yet DOWN, or passing
+with a warning, each
 with the service or platform it watches and the team that owns it."""
 
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ class DownNow:
     down: Section
     flapping: Section
     failing: Section
+    warning: Section
+    """Passing, but near a limit (a certificate inside its warning mark)."""
     services_on_platform: dict[str, int]
     """For each platform with a check down: how many services run on it."""
     now: datetime
@@ -27,7 +30,7 @@ class DownNow:
 
     @property
     def quiet(self) -> bool:
-        return not (self.down.total or self.flapping.total or self.failing.total)
+        return not (self.down.total or self.flapping.total or self.failing.total or self.warning.total)
 
 
 def read_down_now(db: Database, now: datetime, limit: int = SECTION_LIMIT) -> DownNow:
@@ -35,6 +38,7 @@ def read_down_now(db: Database, now: datetime, limit: int = SECTION_LIMIT) -> Do
         down = in_trouble(connection, "down", limit)
         flapping = in_trouble(connection, "flapping", limit)
         failing = in_trouble(connection, "failing", limit)
+        warning = in_trouble(connection, "warning", limit)
         platforms = sorted({row.subject_id for row in down.rows if row.subject_kind == "platform"})
         counts = service_counts(connection, platforms)
-    return DownNow(down, flapping, failing, counts, now)
+    return DownNow(down, flapping, failing, warning, counts, now)

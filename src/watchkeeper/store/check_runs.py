@@ -21,7 +21,9 @@ class RunRecord:
     reason: str
     timings: dict[str, float]
     state: CheckState
-    change: StateChange | None
+    changes: tuple[StateChange, ...]
+    """UP/DOWN confirmed, and flapping begun or ended, that this result caused."""
+    warning: bool = False
 
 
 def load_states(
@@ -73,12 +75,9 @@ def save_runs(connection: Connection, runs: Sequence[RunRecord]) -> None:
         latest[run.check_id] = run
     connection.execute(delete(t.check_states).where(t.check_states.c.check_id.in_(list(latest))))
     connection.execute(insert(t.check_states), [_state_row(run) for run in latest.values()])
-    changes = [run for run in runs if run.change is not None]
+    changes = [_change_row(run.check_id, change) for run in runs for change in run.changes]
     if changes:
-        connection.execute(
-            insert(t.check_state_changes),
-            [_change_row(run.check_id, run.change) for run in changes if run.change is not None],
-        )
+        connection.execute(insert(t.check_state_changes), changes)
 
 
 def _state_row(run: RunRecord) -> dict[str, Any]:
@@ -94,6 +93,7 @@ def _state_row(run: RunRecord) -> dict[str, Any]:
         "last_ok": run.ok,
         "last_reason": run.reason,
         "last_timings": run.timings,
+        "last_warning": run.warning,
     }
 
 
@@ -104,4 +104,5 @@ def _change_row(check_id: str, change: StateChange) -> dict[str, Any]:
         "before": change.before,
         "after": change.after,
         "reason": change.reason,
+        "kind": change.kind,
     }

@@ -23,6 +23,8 @@ class StateChangeRow:
     before: str
     after: str
     reason: str
+    kind: str = "status"
+    """status (UP/DOWN confirmed), flapping (began to flap) or steady (stopped flapping)."""
 
 
 def _rollup_rows(
@@ -102,7 +104,7 @@ def state_changes(connection: Connection, check_ids: Collection[str], limit: int
         return []
     changes = t.check_state_changes
     query = (
-        select(changes.c.check_id, changes.c.at, changes.c.before, changes.c.after, changes.c.reason)
+        select(changes.c.check_id, changes.c.at, changes.c.before, changes.c.after, changes.c.reason, changes.c.kind)
         .where(changes.c.check_id.in_(list(check_ids)))
         .order_by(changes.c.at.desc(), changes.c.id.desc())
         .limit(limit)

@@ -1,4 +1,5 @@
-"""Which checks are in trouble now, read from `check_states` alone (never from results), one query a section.
+"""Which checks are in trouble now (down, flapping, failing, or passing with a warning), read from
+`check_states` alone (never from results), one query a section.
 
 With a hundred thousand checks the state table is the only thing small enough to scan on each page view;
 each section returns at most `limit` rows and the total it would have had.
@@ -14,7 +15,7 @@ from watchkeeper.domain.state import FLAP_CHANGES, CheckState
 from watchkeeper.store import tables as t
 from watchkeeper.store.subjects import Owner
 
-Trouble = Literal["down", "flapping", "failing"]
+Trouble = Literal["down", "flapping", "failing", "warning"]
 SEVERITY_ORDER = {"page": 0, "ticket": 1, "info": 2}
 
 
@@ -82,6 +83,8 @@ def _condition(which: Trouble) -> ColumnElement[bool]:
         return down
     if which == "flapping":
         return and_(not_(down), _flapping())
+    if which == "warning":  # passing, but near a limit: a certificate inside its warning mark
+        return and_(not_(down), states.c.failures == 0, states.c.last_warning.is_(True), not_(_flapping()))
     return and_(not_(down), states.c.failures > 0, not_(_flapping()))
 
 

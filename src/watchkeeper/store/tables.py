@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -266,6 +267,16 @@ processes = Table(
     Column("seen_at", UTCDateTime, nullable=False),
 )
 
+# Work that one engine must do at a time (running the checks) is held by a lease: a second engine waits as
+# a hot standby and takes the lease over when the holder stops renewing it.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(64), nullable=False),  # a process id, as in `processes`
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
 Index("ix_catalog_loads_outcome_at", catalog_loads.c.outcome, catalog_loads.c.at)
 
 CATALOG_TABLES: tuple[Table, ...] = (
@@ -303,12 +314,16 @@ check_states = Table(
     Column("last_ok", Boolean),
     Column("last_reason", Text),
     Column("last_timings", Json),
+    Column("last_warning", Boolean),  # passed, but near a limit (a certificate inside its warning mark)
 )
 
+# On PostgreSQL (migration 0005) raw results are partitioned by UTC day on `at`, so retention drops whole days;
+# a partitioned table's primary key must hold the partition key, so there it is (id, at). id is a bigint there
+# (two thousand results a second would use up a 32-bit id in twelve days); SQLite keeps its INTEGER rowid.
 check_results = Table(
     "check_results",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
     Column("check_id", String(63), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("ok", Boolean, nullable=False),
@@ -317,6 +332,7 @@ check_results = Table(
     Column("timings", Json),
 )
 Index("ix_check_results_check_id_at", check_results.c.check_id, check_results.c.at)
+Index("ix_check_results_at", check_results.c.at)  # rollups read and retention deletes by time, for every check
 
 check_state_changes = Table(
     "check_state_changes",
@@ -327,11 +343,13 @@ check_state_changes = Table(
     Column("before", String(8), nullable=False),
     Column("after", String(8), nullable=False),
     Column("reason", Text, nullable=False),
+    Column("kind", String(8), nullable=False, server_default="status"),  # status, flapping or steady
 )
 
 # Rollups are what uptime history, service levels and reports read; raw results are kept only days.
 # Latency percentiles do not merge, so each rollup also keeps counts per fixed latency bucket
-# (bounds in domain.rollups): an hour or a day is then the exact sum of its minutes.
+# (bounds in domain.rollups): an hour or a day is then the exact sum of its minutes. A row exists once its
+# period has ended; store.rollups writes them.
 check_rollups = Table(
     "check_rollups",
     metadata,
@@ -344,9 +362,18 @@ check_rollups = Table(
     Column("latency_p95_ms", Float),
     Column("latency_p99_ms", Float),
     Column("latency_max_ms", Float),
-    Column("latency_buckets", Json),  # counts per bucket, a list as long as the bounds plus one
+    # The buckets that hold anything, keyed by upper bound in ms: {"250": 3, "280": 1, "+Inf": 1}; null when no
+    # result had a time. domain.rollups.LatencyBuckets reads it (and a full list of counts, as first planned).
+    Column("latency_buckets", Json),
 )
 Index("ix_check_rollups_resolution_start", check_rollups.c.resolution, check_rollups.c.start)
+
+rollup_progress = Table(
+    "rollup_progress",
+    metadata,
+    Column("resolution", String(6), primary_key=True),  # minute, hour or day
+    Column("done_until", UTCDateTime, nullable=False),  # every period that starts before this has been rolled up
+)
 
 heartbeat_pings = Table(
     "heartbeat_pings",

@@ -307,7 +307,7 @@ def _response_summary(minutes: list[MinuteFigures], now: datetime) -> str:
         words.append(f"{milliseconds(max(medians))} a minute; the highest 95th percentile was")
         words.append(f"{milliseconds(slowest.p95_ms)}, at {slowest.start.strftime('%H:%M')} UTC.")
     else:
-        words.append("no passing result to time.")
+        words.append("no result had a response time.")
     results = sum(m.count for m in minutes)
     failures = sum(m.failures for m in minutes)
     minutes_failing = sum(1 for m in minutes if m.failures)
