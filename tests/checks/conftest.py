@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rrset
 import pytest
 import trustme
 from aiohttp import web
@@ -223,3 +227,58 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         loop.run(server.wait_closed())
     loop.close()
     refusing.close()
+
+
+# A small DNS responder on loopback, answering from a fixed zone: the DNS check's tests and the HTTP
+# probe's name lookups ask it, never the machine's resolver.
+ZONE = {
+    ("cloud.example.test.", "A"): ["192.0.2.10", "192.0.2.11"],
+    ("cloud.example.test.", "MX"): ["10 mail.example.test."],
+    ("cloud.example.test.", "TXT"): ['"v=spf1 -all"'],
+    ("www.example.test.", "CNAME"): ["cloud.example.test."],
+    ("app.example.test.", "A"): ["127.0.0.1"],
+}
+
+
+def _answer(wire: bytes) -> bytes | None:
+    query = dns.message.from_wire(wire)
+    question = query.question[0]
+    name, kind = question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
+    if name == "broken.example.test.":
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.SERVFAIL)
+        return response.to_wire()
+    if name == "silent.example.test.":
+        return None
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.AA
+    if (name, kind) in ZONE:
+        response.answer.append(dns.rrset.from_text_list(name, 60, "IN", kind, ZONE[(name, kind)]))
+    elif not any(zone_name == name for zone_name, _ in ZONE):
+        response.set_rcode(dns.rcode.NXDOMAIN)
+    return response.to_wire()
+
+
+@pytest.fixture(scope="session")
+def responder() -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    running = True
+
+    def serve() -> None:
+        while running:
+            try:
+                wire, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            reply = _answer(wire)
+            if reply is not None:
+                sock.sendto(reply, peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{sock.getsockname()[1]}"
+    running = False
+    thread.join()
+    sock.close()

@@ -4,7 +4,7 @@ way secrets are read, and the clock for timings."""
 import asyncio
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,6 +14,8 @@ import aiohappyeyeballs
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.helpers import ceil_timeout, is_ip_address
+
+from watchkeeper.checks.resolver import ProbeResolver
 
 
 def _resolve(text: str) -> str:
@@ -121,8 +123,18 @@ class ProbeContext:
 
 
 @asynccontextmanager
-async def probe_context(concurrency: int = 1000) -> AsyncIterator[ProbeContext]:
-    connector = _PhasedConnector(force_close=True, limit=concurrency, use_dns_cache=False, ttl_dns_cache=None)
+async def probe_context(
+    concurrency: int = 1000, nameservers: Sequence[tuple[str, int]] | None = None
+) -> AsyncIterator[ProbeContext]:
+    """The probes' shared session. Names are looked up anew for every request (a monitor must see a DNS
+    change at once) by ProbeResolver, through the system's name servers or the given ones."""
+    connector = _PhasedConnector(
+        force_close=True,
+        limit=concurrency,
+        use_dns_cache=False,
+        ttl_dns_cache=None,
+        resolver=ProbeResolver(nameservers),
+    )
     async with aiohttp.ClientSession(
         connector=connector, auto_decompress=True, cookie_jar=aiohttp.DummyCookieJar()
     ) as session:

@@ -29,8 +29,8 @@ async def probe(check: HttpCheck, context: ProbeContext) -> HttpObservation:
         return _failed(url, phases, "redirects", f"more than {check.max_redirects} redirects from {url}")
     except aiohttp.ClientConnectorCertificateError as error:
         return _failed(url, phases, "tls", f"certificate not trusted: {_certificate_reason(error.certificate_error)}")
-    except aiohttp.ClientConnectorDNSError:
-        return _failed(url, phases, "dns", f"cannot resolve {_host(url)}")
+    except aiohttp.ClientConnectorDNSError as error:
+        return _failed(url, phases, "dns", f"cannot resolve {_host(url)}{_dns_reason(error)}")
     except aiohttp.ClientSSLError as error:
         return _failed(url, phases, "tls", f"TLS handshake failed: {_ssl_reason(error)}")
     except aiohttp.ClientConnectorError as error:
@@ -122,6 +122,11 @@ def _waiting_for(phases: PhaseClock, url: str) -> str:
     if "first_byte" not in phases.marks:
         return "waiting for the first byte"
     return "reading the body"
+
+
+def _dns_reason(error: aiohttp.ClientConnectorDNSError) -> str:
+    reason = error.os_error.strerror if error.os_error is not None else None
+    return f": {reason}" if reason else ""
 
 
 def _connect_failure(error: aiohttp.ClientConnectorError, url: str) -> tuple[FailureKind, str]:
