@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.domain.state import CheckState, StateChange
 from watchkeeper.store import tables as t
@@ -73,11 +74,33 @@ def save_runs(connection: Connection, runs: Sequence[RunRecord]) -> None:
     latest: dict[str, RunRecord] = {}
     for run in runs:
         latest[run.check_id] = run
-    connection.execute(delete(t.check_states).where(t.check_states.c.check_id.in_(list(latest))))
-    connection.execute(insert(t.check_states), [_state_row(run) for run in latest.values()])
+    connection.execute(_upsert_state(connection), [_state_row(run) for run in latest.values()])
     changes = [_change_row(run.check_id, change) for run in runs for change in run.changes]
     if changes:
         connection.execute(insert(t.check_state_changes), changes)
+
+
+def _upsert_state(connection: Connection) -> Any:
+    """Each check's state row replaced in place: one statement, and on PostgreSQL an update that leaves no
+    deleted row behind for every result."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(t.check_states)
+    columns = {name: statement.excluded[name] for name in STATE_COLUMNS}
+    return statement.on_conflict_do_update(index_elements=[t.check_states.c.check_id], set_=columns)
+
+
+STATE_COLUMNS = (
+    "status",
+    "since",
+    "failures",
+    "successes",
+    "recent",
+    "last_at",
+    "last_ok",
+    "last_reason",
+    "last_timings",
+    "last_warning",
+)
 
 
 def _state_row(run: RunRecord) -> dict[str, Any]:
