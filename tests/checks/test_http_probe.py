@@ -188,3 +188,16 @@ def test_a_json_test_read_back_from_the_database_asks_the_same_question(targets)
 
     assert stored["expect"]["json"] == [{"path": "$.ok", "equals": True}]
     assert HttpCheck.model_validate(stored) == given
+
+
+def test_a_secret_in_the_url_is_sent_but_never_put_in_a_reason(targets, monkeypatch):
+    monkeypatch.setenv("STATUS_TOKEN", "s3cr3t-t0ken-value")
+    monkeypatch.setenv("CLOSED_PORT", str(targets.closed))
+
+    failing = run(targets.http + "/status/503?token=${STATUS_TOKEN}")
+    refused = run("http://127.0.0.1:${CLOSED_PORT}/x?token=${STATUS_TOKEN}")
+
+    assert failing.verdict.reason == f"HTTP 503 from {targets.http}/status/503?token=${{STATUS_TOKEN}}"
+    assert refused.verdict.reason == "connection refused by 127.0.0.1:${CLOSED_PORT}"
+    for result in (failing, refused):
+        assert "s3cr3t-t0ken-value" not in json.dumps(result.as_dict())

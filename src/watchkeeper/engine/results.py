@@ -22,6 +22,11 @@ class Finished:
     up_after: int
 
 
+MAX_UNSAVED = 200_000
+"""Runs kept while the database cannot take them: two minutes of a busy engine; the oldest go first."""
+RETRY_AFTER = 1.0
+
+
 class ResultWriter:
     def __init__(
         self,
@@ -39,6 +44,7 @@ class ResultWriter:
         self.queue: asyncio.Queue[Finished] = asyncio.Queue()
         self.states: dict[str, CheckState] = {}
         self.latency: dict[str, float] = {}
+        self._unsaved: list[RunRecord] = []
         """The latest run's total milliseconds per check."""
 
     async def load(self) -> None:
@@ -58,8 +64,12 @@ class ResultWriter:
         """Flush until told to stop, then flush what is left, so that no finished run is lost on a clean stop."""
         while not stop.is_set() or not self.queue.empty():
             batch = await self._gather(stop)
-            if batch:
+            if batch or self._unsaved:
                 await self._write(batch)
+        if self._unsaved:
+            await self._write([])  # a last try for what a database outage held back
+        if self._unsaved:
+            log.error("check results lost: the database could not take them", count=len(self._unsaved))
 
     async def _gather(self, stop: asyncio.Event) -> list[Finished]:
         """The next batch: what arrives within `flush_every` of the first run waiting, up to `batch_size`, so
@@ -77,7 +87,10 @@ class ResultWriter:
         return batch
 
     async def _write(self, batch: list[Finished]) -> None:
-        runs = [self._advance(finished) for finished in batch]
+        """Save the batch, after any runs an earlier failure held back, oldest first, so that each check's
+        state row ends at its latest run. A failed save keeps them all (up to MAX_UNSAVED) to try again."""
+        fresh = [self._advance(finished) for finished in batch]
+        runs = self._unsaved + fresh
 
         def save() -> None:
             with self.db.transaction() as connection:
@@ -85,9 +98,17 @@ class ResultWriter:
 
         try:
             await asyncio.to_thread(save)
-        except Exception as error:  # the states in memory are ahead; the next batch writes them again
-            log.error("could not save check results", count=len(runs), error=str(error))
-        for run in runs:
+            self._unsaved = []
+        except Exception as error:  # the database is away: keep the runs, and do not spin while it is
+            self._unsaved = runs[-MAX_UNSAVED:]
+            log.error(
+                "could not save check results; keeping them to try again",
+                waiting=len(self._unsaved),
+                dropped=len(runs) - len(self._unsaved),
+                error=str(error),
+            )
+            await asyncio.sleep(RETRY_AFTER)
+        for run in fresh:
             for change in run.changes:
                 if change.kind == "status":
                     log.info(

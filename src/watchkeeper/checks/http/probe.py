@@ -4,10 +4,12 @@ import asyncio
 import errno
 import ssl
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
 
+from watchkeeper.catalog.secrets import find_references
 from watchkeeper.checks.certificates import certificate_from_der
 from watchkeeper.checks.context import PHASES, PhaseClock, ProbeContext
 from watchkeeper.checks.http.config import HttpCheck
@@ -17,8 +19,43 @@ READ_CHUNK = 64 * 1024
 
 
 async def probe(check: HttpCheck, context: ProbeContext) -> HttpObservation:
-    phases = PhaseClock()
+    """The observation says the URL as the catalog writes it: a secret in it (`${API_KEY}`) is sent, but
+    never put in a reason, a log line or the database."""
     url = context.secret(check.url)
+    observation = await _observe(check, context, url)
+    if url == check.url:
+        return observation
+    return _without_secrets(observation, _secrets_in(check.url, context))
+
+
+def _secrets_in(text: str, context: ProbeContext) -> dict[str, str]:
+    """Each secret value in `text`, by the reference that stands for it."""
+    found = {}
+    for _path, name in find_references(text):
+        reference = "${" + name + "}"
+        value = context.secret(reference)
+        if len(value) >= 4 and value != reference:  # shorter values would mangle a message, and hide nothing
+            found[value] = reference
+    return found
+
+
+def _without_secrets(observation: HttpObservation, secrets: dict[str, str]) -> HttpObservation:
+    def hide(text: str) -> str:
+        for value, reference in secrets.items():
+            text = text.replace(value, reference)
+        return text
+
+    failure = observation.failure
+    return replace(
+        observation,
+        url=hide(observation.url),
+        redirects=tuple(hide(redirect) for redirect in observation.redirects),
+        failure=replace(failure, message=hide(failure.message)) if failure is not None else None,
+    )
+
+
+async def _observe(check: HttpCheck, context: ProbeContext, url: str) -> HttpObservation:
+    phases = PhaseClock()
     PHASES.set(phases)
     try:
         async with asyncio.timeout(check.timeout.total_seconds()):
