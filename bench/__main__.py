@@ -162,13 +162,14 @@ def run_scenario(name: str, kinds: list[str], args: argparse.Namespace) -> None:
                 with database(kind, folder / kind) as database_url:
                     apply_catalog(database_url, write_catalog(folder, url, monitors, interval))
                     figures = uvloop.run(pipeline(database_url, seconds, processes))
-                report(kind, figures, baseline, monitors / interval)
+                report(kind, figures, baseline, monitors, interval)
         finally:
             target.terminate()
             target.wait()
 
 
-def report(kind: str, figures: Figures, baseline: float, offered: float) -> None:
+def report(kind: str, figures: Figures, baseline: float, monitors: int, interval: int) -> None:
+    offered = monitors / interval
     rate = figures.stored / figures.seconds
     lags = figures.lags
     print(
@@ -181,7 +182,11 @@ def report(kind: str, figures: Figures, baseline: float, offered: float) -> None
         print(f"  schedule lag                 p50 {p50 * 1000:,.0f} ms, p99 {p99 * 1000:,.0f} ms")
     per_thousand = figures.cpu / max(figures.stored, 1) * 1000
     print(f"  CPU per 1,000 checks         {per_thousand:.2f} s (engine and probes)")
-    print(f"  resident memory              {figures.memory_mb:,.0f} MB, engine and probes together")
+    per_ten_thousand = figures.memory_mb / max(monitors / 10_000, 1)
+    print(
+        f"  resident memory              {figures.memory_mb:,.0f} MB, engine and probes together"
+        f" ({per_ten_thousand:,.0f} MB per 10,000 monitors)"
+    )
 
 
 def main() -> None:

@@ -76,19 +76,38 @@ class Scheduler:
             running.discard(task)
             wake.set()
 
-        async with probe_context(self.concurrency) as context:
-            refreshed = 0.0
-            while not stop.is_set():
-                if self.wall() - refreshed >= self.refresh_every:
-                    await self.refresh()
-                    refreshed = self.wall()
-                for entry, planned in self._due(self.concurrency - len(running)):
-                    task = asyncio.create_task(self._run(entry, planned, context))
-                    running.add(task)
-                    task.add_done_callback(finished)
-                await self._sleep(wake, refreshed, full=len(running) >= self.concurrency)
-            if running:
-                await asyncio.wait(running, timeout=15)
+        try:
+            async with probe_context(self.concurrency) as context:
+                await self._loop(stop, wake, running, finished, context)
+        finally:
+            stopping.cancel()
+
+    async def _loop(
+        self,
+        stop: asyncio.Event,
+        wake: asyncio.Event,
+        running: set[asyncio.Task[None]],
+        finished: Callable[[asyncio.Task[None]], None],
+        context: ProbeContext,
+    ) -> None:
+        refreshed = 0.0
+        while not stop.is_set():
+            if self.wall() - refreshed >= self.refresh_every:
+                await self._refresh_or_keep()
+                refreshed = self.wall()
+            for entry, planned in self._due(self.concurrency - len(running)):
+                task = asyncio.create_task(self._run(entry, planned, context))
+                running.add(task)
+                task.add_done_callback(finished)
+            await self._sleep(wake, refreshed, full=len(running) >= self.concurrency)
+        if running:
+            await asyncio.wait(running, timeout=15)
+
+    async def _refresh_or_keep(self) -> None:
+        try:
+            await self.refresh()
+        except Exception as error:  # the database is away: keep running the checks already known
+            log.error("could not read the checks; keeping the current schedule", error=str(error))
 
     async def refresh(self) -> None:
         """Make the schedule match the checks table: new checks join at their phase, removed ones leave,
