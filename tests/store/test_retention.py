@@ -118,3 +118,34 @@ def test_a_delete_stops_at_its_time_budget_and_the_next_goes_on(db):
     assert rest.rows == 7
     with db.reading() as connection:
         assert connection.execute(select(func.count()).select_from(t.check_results)).scalar() == 0
+
+
+def test_old_heartbeat_pings_go_but_each_checks_latest_success_stays(db):
+    def ping(check: str, at: datetime, kind: str) -> dict[str, object]:
+        return {"check_id": check, "at": at, "kind": kind, "exit_code": None, "body": "x" * 100}
+
+    old, older, recent = NOW - timedelta(days=8), NOW - timedelta(days=9), NOW - timedelta(days=1)
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.heartbeat_pings),
+            [
+                ping("nightly", older, "success"),
+                ping("nightly", old, "success"),  # its latest success, though old: the watch reads it
+                ping("nightly", old, "fail"),
+                ping("hourly", older, "success"),
+                ping("hourly", recent, "success"),
+                ping("hourly", recent, "start"),
+            ],
+        )
+
+    report = housekeep(db, NOW, WEEK, budget=None)
+
+    with db.reading() as connection:
+        kept = sorted(
+            (row.check_id, row.at, row.kind)
+            for row in connection.execute(
+                select(t.heartbeat_pings.c.check_id, t.heartbeat_pings.c.at, t.heartbeat_pings.c.kind)
+            )
+        )
+    assert kept == [("hourly", recent, "start"), ("hourly", recent, "success"), ("nightly", old, "success")]
+    assert report.pings_deleted == 3

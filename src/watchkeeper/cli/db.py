@@ -61,7 +61,11 @@ def _summary(report: HousekeepingReport) -> dict[str, Any]:
         "rolled_up_until": {
             resolution: f"{until:%Y-%m-%dT%H:%MZ}" for resolution, until in report.rollups.done_until.items()
         },
-        "deleted": {"results": report.results_deleted, "rollups": report.rollups_deleted},
+        "deleted": {
+            "results": report.results_deleted,
+            "rollups": report.rollups_deleted,
+            "pings": report.pings_deleted,
+        },
         "partitions_made": [f"{day}" for day in report.partitions_made],
         "partitions_dropped": [f"{day}" for day in report.partitions_dropped],
         "partitions_put_off": report.put_off,

@@ -61,6 +61,7 @@ class Housekeeping:
             "late_checks": sum(rollups.late.values()),
             "results_deleted": report.results_deleted,
             "rollups_deleted": report.rollups_deleted,
+            "pings_deleted": report.pings_deleted,
             "partitions_made": [f"{day}" for day in report.partitions_made],
             "partitions_dropped": [f"{day}" for day in report.partitions_dropped],
             "moved_from_default": report.moved_from_default,
@@ -81,3 +82,4 @@ class Housekeeping:
             metrics.written.labels(resolution=resolution).inc(written)
         metrics.deleted.labels(table="check_results").inc(report.results_deleted)
         metrics.deleted.labels(table="check_rollups").inc(report.rollups_deleted)
+        metrics.deleted.labels(table="heartbeat_pings").inc(report.pings_deleted)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from watchkeeper.domain.rollups import Resolution, period_start
 from watchkeeper.store import Database, partitions
-from watchkeeper.store.retention import CHUNK, delete_results_before, delete_rollups_before
+from watchkeeper.store.retention import CHUNK, delete_pings_before, delete_results_before, delete_rollups_before
 from watchkeeper.store.rollups import SETTLE, RollupReport, roll_up, still_open
 
 DEFAULT_RESULT_RETENTION = timedelta(days=7)
@@ -31,6 +31,7 @@ class HousekeepingReport:
     rollups: RollupReport
     results_deleted: int = 0
     rollups_deleted: int = 0
+    pings_deleted: int = 0
     partitions_made: list[date] = field(default_factory=list)
     moved_from_default: int = 0
     partitions_dropped: list[date] = field(default_factory=list)
@@ -70,6 +71,9 @@ def housekeep(
         deleted = delete_rollups_before(db, [resolution], cutoffs[resolution], chunk, left())
         report.rollups_deleted += deleted.rows
         report.finished &= deleted.finished
+    pings = delete_pings_before(db, now - policy.results, chunk, left())
+    report.pings_deleted = pings.rows
+    report.finished &= pings.finished
     return report
 
 

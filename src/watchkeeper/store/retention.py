@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Delete, MetaData, Table, delete, select, tuple_
+from sqlalchemy import BigInteger, Column, Delete, MetaData, Table, delete, func, select, tuple_
 
 from watchkeeper.domain.rollups import Resolution
 from watchkeeper.store import tables as t
@@ -59,6 +59,15 @@ def delete_rollups_before(
         .limit(chunk)
     )
     return _in_chunks(db, delete(rollups).where(key.in_(oldest)), chunk, budget)
+
+
+def delete_pings_before(db: Database, cutoff: datetime, chunk: int = CHUNK, budget: float | None = None) -> Deleted:
+    """Heartbeat pings (each with up to 10 KB of body) received before `cutoff`, but never a check's latest
+    successful ping: the heartbeat watch reads "no ping since ..." from it, however old it is."""
+    pings = t.heartbeat_pings
+    latest = select(func.max(pings.c.id)).where(pings.c.kind == "success").group_by(pings.c.check_id)
+    oldest = select(pings.c.id).where(pings.c.at < cutoff, pings.c.id.not_in(latest)).limit(chunk)
+    return _in_chunks(db, delete(pings).where(pings.c.id.in_(oldest)), chunk, budget)
 
 
 def _in_chunks(db: Database, statement: Delete, chunk: int, budget: float | None) -> Deleted:
