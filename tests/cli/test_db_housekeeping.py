@@ -43,7 +43,7 @@ def test_housekeeping_rolls_up_and_deletes_at_once(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["rollups_written"]["minute"] == 3
-    assert report["deleted"] == {"results": 1, "rollups": 1}
+    assert report["deleted"] == {"results": 1, "rollups": 1, "pings": 0}
     assert again.stdout.startswith("rolled up 0 minutes, 0 hours and 0 days; deleted 0 results and 0 rollups")
 
 
