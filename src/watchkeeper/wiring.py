@@ -18,6 +18,7 @@ from watchkeeper.engine.loop import Engine
 from watchkeeper.engine.probes import ProbeSettings
 from watchkeeper.engine.scheduler import WHOLE
 from watchkeeper.logs import Redactor, get_logger
+from watchkeeper.memory import give_back
 from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
@@ -48,6 +49,7 @@ class CatalogReloader:
                 result = record_failure(
                     self.db, str(self.path), self.clock.now(), trigger, f"could not load the catalog: {error}"
                 )
+            give_back()  # a large catalog's objects are gone now; their pages need not stay with the server
         if result.ok:
             self._mask_secrets(result.secrets)
             log.info(

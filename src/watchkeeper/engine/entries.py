@@ -34,6 +34,8 @@ class CheckEntry:
     updated_at: datetime
     host: str
     """Whom the check talks to, for the per-host bound: one slow or fragile target is not hammered."""
+    next_at: float = 0.0
+    """When the scheduler plans to start it next (epoch seconds)."""
 
 
 class CheckTable:

@@ -70,16 +70,15 @@ class Tally:
     def finished(self, check_type: str, ok: bool) -> None:
         self.report.runs[(check_type, ok)] += 1
 
-    def take(self, writer: ResultWriter, reported: dict[str, str], latency: dict[str, float]) -> Report:
-        """The report to send, with the checks whose status or latency changed since the last one."""
+    def take(self, writer: ResultWriter) -> Report:
+        """The report to send, with the status and latest time of each check run since the last one."""
         report, self.report = self.report, Report()
         report.queue = writer.queue.qsize()
-        for check_id, state in writer.states.items():
-            if reported.get(check_id) != state.status:
-                report.statuses[check_id] = reported[check_id] = state.status
-        for check_id, milliseconds in writer.latency.items():
-            if latency.get(check_id) != milliseconds:
-                report.latency[check_id] = latency[check_id] = milliseconds
+        touched, writer.touched = writer.touched or set(), set()
+        for check_id in touched:
+            report.statuses[check_id] = writer.states[check_id].status
+            if check_id in writer.latency:
+                report.latency[check_id] = writer.latency[check_id]
         return report
 
 
@@ -222,13 +221,12 @@ def _await_stop(commands: Connection, loop: asyncio.AbstractEventLoop, stop: asy
 
 
 async def _report(tally: Tally, writer: ResultWriter, reports: Connection, stop: asyncio.Event) -> None:
-    reported: dict[str, str] = {}
-    latency: dict[str, float] = {}
+    writer.touched = set()
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=REPORT_EVERY)
         try:
-            reports.send(tally.take(writer, reported, latency))
+            reports.send(tally.take(writer))
         except OSError:
             return  # the engine is gone; the stop thread ends the run
         if stop.is_set():

@@ -4,7 +4,7 @@ writes results, states and changes in batches, so that thousands of runs a secon
 import asyncio
 import contextlib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from watchkeeper.domain.state import CheckState, advance, flap_change
 from watchkeeper.logs import get_logger
@@ -25,6 +25,7 @@ class Finished:
 MAX_UNSAVED = 200_000
 """Runs kept while the database cannot take them: two minutes of a busy engine; the oldest go first."""
 RETRY_AFTER = 1.0
+MAX_SHARED_RECENTS = 10_000
 
 
 class ResultWriter:
@@ -45,6 +46,9 @@ class ResultWriter:
         self.states: dict[str, CheckState] = {}
         self.latency: dict[str, float] = {}
         self._unsaved: list[RunRecord] = []
+        self.touched: set[str] | None = None
+        """When a set, the ids of the checks run since it was last emptied (a probe process's report)."""
+        self._recents: dict[tuple[bool, ...], tuple[bool, ...]] = {}
         """The latest run's total milliseconds per check."""
 
     async def load(self) -> None:
@@ -132,7 +136,15 @@ class ResultWriter:
             down_after=finished.down_after,
             up_after=finished.up_after,
         )
+        # Most checks pass steadily, so most hold the same latest results: keep each such tuple once.
+        recent = self._recents.setdefault(state.recent, state.recent)
+        if recent is not state.recent:
+            state = replace(state, recent=recent)
+        if len(self._recents) > MAX_SHARED_RECENTS:
+            self._recents.clear()
         self.states[result.check_id] = state
+        if self.touched is not None:
+            self.touched.add(result.check_id)
         if result.timings.total is not None:
             self.latency[result.check_id] = result.timings.total
         flap = flap_change(before, state, result.at)

@@ -14,6 +14,7 @@ from watchkeeper.engine.entries import CheckEntry, CheckTable
 from watchkeeper.engine.metrics import RunFigures
 from watchkeeper.engine.results import Finished, ResultWriter
 from watchkeeper.logs import get_logger
+from watchkeeper.memory import give_back
 from watchkeeper.services.check_once import run_once
 from watchkeeper.services.clock import Clock
 from watchkeeper.store import Database
@@ -55,8 +56,8 @@ class Scheduler:
         self.wall = wall
         self.table = CheckTable(db, shard.owns)
         self.entries: dict[str, CheckEntry] = {}
-        self._heap: list[tuple[float, str, int]] = []
-        self._generation: dict[str, int] = {}
+        self._heap: list[tuple[float, str]] = []
+        """(planned start, check id); an item is live while it matches its entry's `next_at`."""
         self.lags: list[float] = []
         """Recent schedule lags (actual minus planned start, seconds), for metrics and benchmarks."""
 
@@ -66,7 +67,7 @@ class Scheduler:
         collect_less_often()
         # A fresh schedule each run: an engine that runs the checks again after standing by starts on time.
         self.table = CheckTable(self.db, self.table.owns)
-        self.entries, self._heap, self._generation = {}, [], {}
+        self.entries, self._heap = {}, []
         running: set[asyncio.Task[None]] = set()
         wake = asyncio.Event()
         stopping = asyncio.ensure_future(stop.wait())
@@ -117,30 +118,32 @@ class Scheduler:
         wanted = await asyncio.to_thread(self.table.read, self.entries)
         now = self.wall()
         for check_id, entry in wanted.items():
-            if self.entries.get(check_id) is not entry:
+            current = self.entries.get(check_id)
+            if current is not entry:
                 self.entries[check_id] = entry
-                self._schedule(check_id, next_start(now, entry.interval, entry.offset))
+                self._schedule(entry, check_id, next_start(now, entry.interval, entry.offset), current)
         for check_id in set(self.entries) - set(wanted):
-            del self.entries[check_id]
-            self._generation[check_id] = self._generation.get(check_id, 0) + 1  # its heap entries go stale
+            del self.entries[check_id]  # its heap item no longer matches an entry, so it is skipped
         settle_memory()
 
-    def _schedule(self, check_id: str, at: float) -> None:
-        generation = self._generation.get(check_id, 0) + 1
-        self._generation[check_id] = generation
-        heapq.heappush(self._heap, (at, check_id, generation))
+    def _schedule(self, entry: CheckEntry, check_id: str, at: float, replacing: CheckEntry | None = None) -> None:
+        entry.next_at = at
+        if replacing is None or replacing.next_at != at:  # else the item already in the heap serves the new entry
+            heapq.heappush(self._heap, (at, check_id))
 
     def _due(self, free: int) -> list[tuple[CheckEntry, float]]:
         now = self.wall()
         due: list[tuple[CheckEntry, float]] = []
         while len(due) < free and self._heap and self._heap[0][0] <= now:
-            planned, check_id, generation = heapq.heappop(self._heap)
+            planned, check_id = heapq.heappop(self._heap)
             entry = self.entries.get(check_id)
-            if self._generation.get(check_id) != generation or entry is None:
-                continue
+            if entry is None or entry.next_at != planned:
+                continue  # the check was removed, or changed and scheduled anew
             due.append((entry, planned))
             # Start to start on a fixed grid: a late or slow run does not push later runs back.
-            self._schedule(check_id, next_start(max(planned, now - entry.interval), entry.interval, entry.offset))
+            self._schedule(
+                entry, check_id, next_start(max(planned, now - entry.interval), entry.interval, entry.offset)
+            )
         return due
 
     async def _sleep(self, wake: asyncio.Event, refreshed: float, full: bool) -> None:
@@ -189,5 +192,5 @@ def settle_memory() -> None:
     collector's sight (gc.freeze) rather than walked again in every full collection. A frozen object that
     turns to garbage is still freed as usual; only cycles among frozen objects would stay, and definitions
     make none."""
-    gc.collect()
+    give_back()
     gc.freeze()
