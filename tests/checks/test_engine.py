@@ -36,9 +36,9 @@ def apply(db, tmp_path, text: str) -> None:
     assert result.ok, result.problems
 
 
-def run_engine(db, seconds: float, per_host: int = 20) -> tuple[ResultWriter, Scheduler]:
+def run_engine(db, seconds: float, per_host: int = 20, concurrency: int = 500) -> tuple[ResultWriter, Scheduler]:
     writer = ResultWriter(db, flush_every=0.1)
-    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5, per_host=per_host)
+    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5, per_host=per_host, concurrency=concurrency)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -106,3 +106,26 @@ def test_one_host_never_gets_more_than_its_share_of_runs_at_once(db, tmp_path, t
     assert 1 <= targets.in_flight["most"] <= 3
     runs = Counter(row["check_id"] for row in rows(db, t.check_results))
     assert len(runs) == 30  # every check still ran
+
+
+def test_a_host_that_never_answers_does_not_hold_back_checks_of_other_hosts(db, tmp_path, targets):
+    hanging = "".join(
+        f"      - {{id: hang{n}, type: http, url: 'http://127.0.0.1:{targets.silent}/{n}', interval: 1s,"
+        " timeout: 1s}\n"
+        for n in range(40)
+    )
+    port = targets.http.rsplit(":", 1)[1]
+    healthy = f"      - {{id: elsewhere, type: http, url: 'http://localhost:{port}/ok', interval: 1s, timeout: 1s}}\n"
+    apply(
+        db,
+        tmp_path,
+        "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n"
+        + hanging
+        + healthy,
+    )
+
+    run_engine(db, 5, per_host=3, concurrency=10)  # the hanging host alone would want 40 slots a second
+
+    runs = Counter(row["check_id"] for row in rows(db, t.check_results))
+    assert runs["elsewhere"] >= 3  # it ran on time, every second or so
+    assert sum(count for check, count in runs.items() if check.startswith("hang")) <= 3 * 5 + 3

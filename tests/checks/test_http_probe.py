@@ -201,3 +201,30 @@ def test_a_secret_in_the_url_is_sent_but_never_put_in_a_reason(targets, monkeypa
     assert refused.verdict.reason == "connection refused by 127.0.0.1:${CLOSED_PORT}"
     for result in (failing, refused):
         assert "s3cr3t-t0ken-value" not in json.dumps(result.as_dict())
+
+
+def test_a_definition_the_probe_cannot_use_fails_with_a_reason_rather_than_no_result(targets):
+    result = run(targets.http + "/ok", basic_auth={"username": "a:b", "password": "pw-not-shown"})
+
+    assert not result.verdict.ok
+    assert result.verdict.reason.startswith("the check could not run: ValueError: ")
+    assert "pw-not-shown" not in result.verdict.reason
+
+
+def test_a_reason_quoting_what_a_target_sent_is_cut_short(targets):
+    wanted = "x" * 5000
+    result = run(targets.http + "/ok", expect={"body_contains": wanted})
+
+    assert not result.verdict.ok
+    assert len(result.verdict.reason) <= 300
+    assert result.verdict.reason.endswith("…")
+
+
+def test_a_secret_in_the_url_is_hidden_in_its_url_encoded_forms_too(targets, monkeypatch):
+    monkeypatch.setenv("ODD_TOKEN", "s3cr et/Ä+ö&=1234")
+
+    result = run(targets.http + "/status/503?k=${ODD_TOKEN}")
+
+    text = json.dumps(result.as_dict(), ensure_ascii=False)
+    for form in ("s3cr et/Ä+ö&=1234", "s3cr+et", "s3cr%20et", "%C3%84"):
+        assert form not in text

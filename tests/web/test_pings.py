@@ -63,3 +63,11 @@ def test_unknown_tokens_and_bad_codes_are_refused_and_nothing_is_recorded(loaded
 def test_tokens_depend_on_the_key():
     assert ping_token(SECRET_KEY, "x") != ping_token(SECRET_KEY + "!", "x")
     assert len(ping_token(SECRET_KEY, "x")) == 22
+
+
+def test_a_ping_token_is_never_written_to_the_request_log():
+    from watchkeeper.web.guard import _loggable
+
+    assert _loggable("/ping/oo-Tb60scVBAFqPKOZlc1A/fail") == "/ping/<token>/fail"
+    assert _loggable("/ping/oo-Tb60scVBAFqPKOZlc1A") == "/ping/<token>"
+    assert _loggable("/services/pay") == "/services/pay"

@@ -3,6 +3,7 @@ bound on how many run at once. The set of checks is re-read from the database, s
 removes and changes checks without a restart; state lives apart, keyed by check id, and survives."""
 
 import asyncio
+import collections
 import gc
 import heapq
 import time
@@ -51,7 +52,10 @@ class Scheduler:
         self.db, self.clock, self.writer = db, clock, writer
         self.concurrency = concurrency
         self.per_host = per_host
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._busy: collections.Counter[str] = collections.Counter()
+        """Runs in flight to each host: at most `per_host`."""
+        self._held: dict[str, collections.deque[tuple[CheckEntry, float]]] = {}
+        self._held_ids: set[str] = set()
         self.refresh_every = refresh_every
         self.wall = wall
         self.table = CheckTable(db, shard.owns)
@@ -68,6 +72,9 @@ class Scheduler:
         # A fresh schedule each run: an engine that runs the checks again after standing by starts on time.
         self.table = CheckTable(self.db, self.table.owns)
         self.entries, self._heap = {}, []
+        self._busy.clear()
+        self._held.clear()
+        self._held_ids.clear()
         running: set[asyncio.Task[None]] = set()
         wake = asyncio.Event()
         stopping = asyncio.ensure_future(stop.wait())
@@ -96,13 +103,45 @@ class Scheduler:
             if self.wall() - refreshed >= self.refresh_every:
                 await self._refresh_or_keep()
                 refreshed = self.wall()
+            launch = self._launcher(running, finished, context)
+            self._start_held(launch, running)
             for entry, planned in self._due(self.concurrency - len(running)):
-                task = asyncio.create_task(self._run(entry, planned, context))
-                running.add(task)
-                task.add_done_callback(finished)
+                if self._busy[entry.host] < self.per_host:
+                    launch(entry, planned)
+                elif entry.config.id not in self._held_ids:
+                    # Waits without a slot, so one hanging host cannot hold the slots every other host needs.
+                    self._held.setdefault(entry.host, collections.deque()).append((entry, planned))
+                    self._held_ids.add(entry.config.id)
+                # else its previous run is still waiting for the host: this one is skipped, and lag shows it
             await self._sleep(wake, refreshed, full=len(running) >= self.concurrency)
         if running:
             await asyncio.wait(running, timeout=15)
+
+    def _launcher(
+        self,
+        running: set[asyncio.Task[None]],
+        finished: Callable[[asyncio.Task[None]], None],
+        context: ProbeContext,
+    ) -> Callable[[CheckEntry, float], None]:
+        def launch(entry: CheckEntry, planned: float) -> None:
+            self._busy[entry.host] += 1
+            task = asyncio.create_task(self._run(entry, planned, context))
+            running.add(task)
+            task.add_done_callback(finished)
+
+        return launch
+
+    def _start_held(self, launch: Callable[[CheckEntry, float], None], running: set[asyncio.Task[None]]) -> None:
+        """Runs held for a busy host, started as its runs finish, oldest first."""
+        for host in list(self._held):
+            waiting = self._held[host]
+            while waiting and self._busy[host] < self.per_host and len(running) < self.concurrency:
+                entry, planned = waiting.popleft()
+                self._held_ids.discard(entry.config.id)
+                if self.entries.get(entry.config.id) is entry:  # not removed or changed meanwhile
+                    launch(entry, planned)
+            if not waiting:
+                del self._held[host]
 
     async def _refresh_or_keep(self) -> None:
         try:
@@ -159,14 +198,9 @@ class Scheduler:
         await wake.wait()
         timer.cancel()
 
-    def _host_limit(self, host: str) -> asyncio.Semaphore:
-        if host not in self._hosts:
-            self._hosts[host] = asyncio.Semaphore(self.per_host)
-        return self._hosts[host]
-
     async def _run(self, entry: CheckEntry, planned: float, context: ProbeContext) -> None:
         config = entry.config
-        async with self._host_limit(entry.host):
+        try:
             lag = self.wall() - planned
             self.lags.append(lag)
             if len(self.lags) > 20_000:
@@ -178,6 +212,8 @@ class Scheduler:
             except Exception as error:  # a probe bug must not stop the engine; the check shows it
                 log.error("check run failed", check=config.id, error_type=type(error).__name__, exc_info=error)
                 return
+        finally:
+            self._busy[entry.host] -= 1
         if self.metrics is not None:
             self.metrics.finished(result.check_type, result.verdict.ok)
         self.writer.submit(Finished(result, config.down_after, config.up_after))

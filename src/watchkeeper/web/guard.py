@@ -50,12 +50,14 @@ class Guard:
         except TooLarge:
             await _problem(respond, 413, "Payload too large", f"the body is over {self.max_body} bytes")
         except Exception as error:
-            log.error("unhandled error", path=scope["path"], error_type=type(error).__name__, exc_info=error)
+            log.error("unhandled error", path=_loggable(scope["path"]), error_type=type(error).__name__, exc_info=error)
             if not state["started"]:
                 await _problem(respond, 500, "Internal server error", "the error has been logged")
         finally:
             duration = round((time.perf_counter() - started) * 1000, 1)
-            log.info("request", method=method, path=scope["path"], status=state["status"], duration_ms=duration)
+            log.info(
+                "request", method=method, path=_loggable(scope["path"]), status=state["status"], duration_ms=duration
+            )
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
         headers = dict(scope["headers"])
@@ -103,3 +105,11 @@ async def _problem(send: Send, status: int, title: str, detail: str) -> None:
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _loggable(path: str) -> str:
+    """The path for the log: a ping token is its check's only credential, so it is never written down."""
+    if path.startswith("/ping/"):
+        rest = path[len("/ping/") :].split("/", 1)
+        return "/ping/<token>" + (f"/{rest[1]}" if len(rest) > 1 else "")
+    return path

@@ -6,6 +6,7 @@ import ssl
 import time
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import quote, quote_plus
 
 import aiohttp
 
@@ -35,7 +36,8 @@ def _secrets_in(text: str, context: ProbeContext) -> dict[str, str]:
         reference = "${" + name + "}"
         value = context.secret(reference)
         if len(value) >= 4 and value != reference:  # shorter values would mangle a message, and hide nothing
-            found[value] = reference
+            for form in (value, quote(value, safe=""), quote(value), quote_plus(value)):  # as a URL may carry it
+                found[form] = reference
     return found
 
 

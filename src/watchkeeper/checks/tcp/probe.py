@@ -31,7 +31,9 @@ async def probe(check: TcpCheck, context: ProbeContext) -> TcpObservation:
     reply = bytearray()
     try:
         async with asyncio.timeout(check.timeout.total_seconds()):
-            return await _exchange(check, marks, timings, reply)
+            return await _exchange(
+                check, context.secret(check.send) if check.send is not None else None, marks, timings, reply
+            )
     except TimeoutError:
         if reply:  # an answer came, but not the one expected: say what is missing, not "timed out"
             return TcpObservation(check.host, check.port, reply=bytes(reply), timings=timings())
@@ -49,7 +51,7 @@ async def probe(check: TcpCheck, context: ProbeContext) -> TcpObservation:
 
 
 async def _exchange(
-    check: TcpCheck, marks: dict[str, float], timings: Callable[[], Timings], reply: bytearray
+    check: TcpCheck, send: str | None, marks: dict[str, float], timings: Callable[[], Timings], reply: bytearray
 ) -> TcpObservation:
     loop = asyncio.get_running_loop()
     addresses = await loop.getaddrinfo(check.host, check.port, type=socket.SOCK_STREAM)
@@ -58,8 +60,8 @@ async def _exchange(
     reader, writer = await asyncio.open_connection(str(address[0]), int(address[1]))
     marks["connected"] = time.perf_counter()
     try:
-        if check.send is not None:
-            writer.write(check.send.encode() + b"\r\n")
+        if send is not None:
+            writer.write(send.encode() + b"\r\n")
             await writer.drain()
         if check.expect is not None:
             await _read_until(reader, check.expect.encode(), reply)

@@ -15,6 +15,9 @@ from watchkeeper.domain.observations import FailureKind, ProbeFailure, Timings, 
 
 HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
 
+CLOSE_SECONDS = 1.0
+"""How long to wait for the peer to acknowledge the close before leaving the connection."""
+
 
 async def probe(check: TlsCheck, context: ProbeContext) -> TlsObservation:
     name = check.sni or check.host
@@ -72,8 +75,9 @@ async def _handshake(check: TlsCheck, name: str, context: ssl.SSLContext, starte
         version = ssl_object.version()
     finally:
         writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await writer.wait_closed()
+        with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
+            async with asyncio.timeout(CLOSE_SECONDS):  # a peer that never answers the close must not hold us
+                await writer.wait_closed()
     timings = Timings(
         dns=(resolved - started) * 1000,
         connect=(connected - resolved) * 1000,
