@@ -47,6 +47,9 @@ class PhaseClock:
         return (self.marks[name] - self.start) * 1000 if name in self.marks else None
 
 
+SSL_SHUTDOWN_SECONDS = 0.5
+"""How long a TLS connection waits for the peer's close_notify: a monitor has nothing more to say to it."""
+
 CERTIFICATE_ERRORS = (ssl.CertificateError,)
 SSL_ERRORS = (ssl.SSLError,)
 """As aiohttp sorts them: an untrusted certificate, or any other failure of the handshake."""
@@ -97,7 +100,13 @@ class _PhasedConnector(aiohttp.TCPConnector):
                     socket_factory=self._socket_factory,
                 )
                 _mark("connect_end")
-                transport, protocol = await self._loop.create_connection(*args, **kwargs, sock=sock)
+                if kwargs.get("ssl"):  # an abandoned handshake lets go of its socket soon, not after 30 s
+                    kwargs["ssl_shutdown_timeout"] = SSL_SHUTDOWN_SECONDS
+                try:
+                    transport, protocol = await self._loop.create_connection(*args, **kwargs, sock=sock)
+                except BaseException:  # a failed or cancelled handshake must not leave the socket open
+                    sock.close()
+                    raise
         except CERTIFICATE_ERRORS as error:
             raise aiohttp.ClientConnectorCertificateError(req.connection_key, error) from error
         except SSL_ERRORS as error:
