@@ -1,0 +1,427 @@
+"""Bugs found by reviewing the synthetic monitoring engine from outside, one test each.
+
+A test still marked xfail(strict=True) fails today because of the bug it names, so the suite stays green, and it
+turns into a failure (XPASS) the day the bug is fixed, so whoever fixes it removes the marker.
+Run `pytest --runxfail --tb=line tests/test_review_findings.py` to see each one fail with its assertion (a longer
+--tb trips a CPython 3.11.7 bug in pytest's source display). The numbers in the reasons are the review report's.
+"""
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+
+from watchkeeper.catalog import load_catalog
+from watchkeeper.checks.context import probe_context
+from watchkeeper.checks.http.assess import assess
+from watchkeeper.checks.http.config import HttpCheck
+from watchkeeper.checks.tcp.config import TcpCheck
+from watchkeeper.checks.tls.config import TlsCheck
+from watchkeeper.checks.tls.probe import probe as tls_probe
+from watchkeeper.domain.observations import HttpObservation, Timings
+from watchkeeper.engine.heartbeats import HeartbeatWatch
+from watchkeeper.engine.loop import Engine
+from watchkeeper.engine.results import Finished, ResultWriter
+from watchkeeper.engine.running import run_checks
+from watchkeeper.engine.scheduler import Scheduler
+from watchkeeper.services.catalog import apply_loaded
+from watchkeeper.services.check_once import run_once
+from watchkeeper.services.clock import FixedClock, SystemClock
+from watchkeeper.services.heartbeats import ping_token, record_ping
+from watchkeeper.settings import Settings
+from watchkeeper.store import Database
+from watchkeeper.web.app import create_app
+from watchkeeper.web.context import AppContext
+from watchkeeper.web.metrics import build_registry
+from watchkeeper.wiring import CatalogReloader
+
+T0 = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+SECRET_KEY = "review-findings-secret-key-0123456789-abcdefghij"
+REASON_LIMIT = 2_000
+"""A generous bound on a stored reason: what people read on a page, not a copy of the target's answer."""
+
+
+# --- local targets -----------------------------------------------------------------------------------------
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 in its own thread whose handler misbehaves as asked."""
+
+    def __init__(self, handler) -> None:  # type: ignore[no-untyped-def]
+        self.loop = asyncio.new_event_loop()
+        self.received: list[bytes] = []
+        self._handler = handler
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self.thread.start()
+        assert ready.wait(5)
+
+    def _serve(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                await self._handler(self, reader, writer)
+            except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                pass
+            finally:
+                writer.close()
+
+        self.server = self.loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", 0))
+        self.port = self.server.sockets[0].getsockname()[1]
+        ready.set()
+        self.loop.run_forever()
+
+    def close(self) -> None:
+        async def shut() -> None:
+            self.server.close()
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[type[RawServer]]:
+    started: list[RawServer] = []
+
+    def start(handler):  # type: ignore[no-untyped-def]
+        server = RawServer(handler)
+        started.append(server)
+        return server
+
+    yield start  # type: ignore[misc]
+    for server in started:
+        server.close()
+
+
+async def _silent(_server: RawServer, _reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+    await asyncio.sleep(60)
+
+
+async def _bad_status_line(_server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"HTTQ/9.9 garbage\r\n\r\n")
+    await writer.drain()
+
+
+async def _garbage(_server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(bytes(range(1, 256)) * 16)  # 4 KB with no line ending a status line could use
+    await writer.drain()
+    await asyncio.sleep(0.5)
+
+
+async def _json_answer(_server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\n{"x": 1}')
+    await writer.drain()
+
+
+async def _record_a_line(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    server.received.append(await reader.readline())
+    writer.write(b"OK\r\n")
+    await writer.drain()
+
+
+def _probe_now(check, seconds: float = 10.0):  # type: ignore[no-untyped-def]
+    async def main():  # type: ignore[no-untyped-def]
+        async with probe_context() as context:
+            return await run_once(check, context, SystemClock())
+
+    return asyncio.run(asyncio.wait_for(main(), seconds))
+
+
+# --- 1. the scheduler: one slow host holds every slot ------------------------------------------------------
+
+
+def _apply(db: Database, tmp_path: Path, text: str, clock=None) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text)
+    result = apply_loaded(db, load_catalog(path), source=str(path), clock=clock or SystemClock(), trigger="cli")
+    assert result.ok, result.problems
+
+
+def _service(checks: list[str]) -> str:
+    lines = "".join(f"      - {check}\n" for check in checks)
+    return "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n" + lines
+
+
+def test_a_slow_host_does_not_stop_checks_of_other_hosts(db, tmp_path, raw_server):
+    slow = raw_server(_silent)
+    fast = raw_server(_record_a_line)
+    checks = [
+        f"{{id: slow-{n}, type: http, url: 'http://127.0.0.1:{slow.port}/{n}', interval: 1s, timeout: 1s}}"
+        for n in range(12)
+    ]
+    checks.append(f"{{id: other, type: tcp, host: localhost, port: {fast.port}, interval: 1s, timeout: 1s}}")
+    _apply(db, tmp_path, _service(checks))
+    writer = ResultWriter(db, flush_every=0.1)
+    # The same shape as production (500 slots, 20 per host) at a size a test can reach in seconds.
+    scheduler = Scheduler(db, SystemClock(), writer, concurrency=4, per_host=1, refresh_every=0.5)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(6, stop.set)
+        await run_checks(writer, scheduler, stop)
+
+    asyncio.run(main())
+
+    assert len(fast.received) >= 4, f"the check of a healthy host ran {len(fast.received)} times in 6 s"
+
+
+# --- 2. a regular expression outruns the check's timeout and blocks the event loop --------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="2: assess runs body_regex on the event loop with no time bound")
+def test_body_regex_is_bounded_by_the_check_timeout():
+    check = HttpCheck(
+        id="c", url="http://127.0.0.1/", timeout=timedelta(seconds=1), expect={"body_regex": r"(\w+\s?)+$"}
+    )
+    seen = HttpObservation(url="http://127.0.0.1/", status=200, body=b"A" * 25 + b"!", timings=Timings(total=1))
+
+    started = time.perf_counter()
+    assess(check, seen, T0)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 2.5, f"assess took {elapsed:.1f} s for a check whose timeout is 1 s"
+
+
+# --- 5. reasons copy the target's answer, without bound -------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="5: the JSON value is quoted whole in the reason (assess._json_problem)")
+def test_a_json_mismatch_reason_is_short_however_long_the_value():
+    check = HttpCheck(id="c", url="http://127.0.0.1/", expect={"json": [{"path": "$.x", "equals": "B"}]})
+    body = b'{"x": "' + b"A" * 1_000_000 + b'"}'
+    seen = HttpObservation(url="http://127.0.0.1/", status=200, body=body, timings=Timings(total=1))
+
+    verdict = assess(check, seen, T0)
+
+    assert not verdict.ok
+    assert len(verdict.reason) < REASON_LIMIT, f"a reason of {len(verdict.reason):,} characters is stored"
+
+
+def test_a_garbage_answer_gives_a_short_reason(raw_server):
+    server = raw_server(_garbage)
+    check = HttpCheck(id="c", url=f"http://127.0.0.1:{server.port}/", timeout=timedelta(seconds=3))
+
+    result = _probe_now(check)
+
+    assert not result.verdict.ok
+    assert len(result.verdict.reason) < REASON_LIMIT, f"a reason of {len(result.verdict.reason):,} characters"
+
+
+# --- 6. catalog values that validate but crash every run -------------------------------------------------------
+
+
+CRASHING = [
+    pytest.param("basic auth user with a colon", {"basic_auth": {"username": "a:b", "password": "p"}}, id="colon"),
+    pytest.param("header value with a newline", {"headers": {"X-A": "one\ntwo"}}, id="newline"),
+    pytest.param("ca_bundle that does not exist", {"url": "https://127.0.0.1:1/", "ca_bundle": "/nope"}, id="bundle"),
+    pytest.param(
+        "JSONPath that does not parse",
+        {"expect": {"json": [{"path": "$[?(@.x", "equals": 1}]}},
+        id="jsonpath",
+        marks=pytest.mark.xfail(strict=True, reason="6: a JSONPath that does not parse makes run_once raise"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "fields"), CRASHING)
+def test_a_check_the_catalog_accepts_either_is_refused_or_fails_with_a_reason(raw_server, what, fields):
+    server = raw_server(_json_answer)
+    spec = {"id": "c", "url": f"http://127.0.0.1:{server.port}/", "timeout": timedelta(seconds=2), **fields}
+    try:
+        check = HttpCheck.model_validate(spec)
+    except ValueError:
+        return  # refused where the catalog is loaded: `watchkeeper validate` says what is wrong, and where
+    result = _probe_now(check)  # must not raise: the run is a failure with a reason the page can show
+    assert not result.verdict.ok, what
+
+
+# --- 7 to 9. secrets ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="7: the URL-encoded form of a secret is not hidden (http.probe)")
+def test_a_secret_with_special_characters_stays_out_of_the_reason(raw_server, monkeypatch):
+    server = raw_server(_bad_status_line)
+    monkeypatch.setenv("REVIEW_TOKEN", "s3cr et/Ä+ö&=1234")
+    check = HttpCheck(id="c", url=f"http://127.0.0.1:{server.port}/p?k=${{REVIEW_TOKEN}}")
+
+    result = _probe_now(check)
+
+    assert not result.verdict.ok
+    for form in ("s3cr et", "s3cr+et", "s3cr%20et", "%C3%84"):
+        assert form not in result.verdict.reason, f"{form!r} in {result.verdict.reason!r}"
+
+
+def test_a_secret_in_tcp_send_is_sent_as_its_value(raw_server, monkeypatch):
+    server = raw_server(_record_a_line)
+    monkeypatch.setenv("REVIEW_TCP_PASSWORD", "tcp-password-5555")
+    check = TcpCheck(id="c", host="127.0.0.1", port=server.port, send="AUTH ${REVIEW_TCP_PASSWORD}", expect="OK")
+
+    _probe_now(check)
+
+    assert server.received == [b"AUTH tcp-password-5555\r\n"]
+
+
+@pytest.fixture
+def app(db: Database, tmp_path: Path) -> Iterator[TestClient]:
+    _apply(db, tmp_path, _service(["{id: job, type: heartbeat, period: 1h, grace: 5m}"]))
+    catalog = tmp_path / "catalog.yaml"
+    settings = Settings(database_url=db.url, catalog=catalog, secret_key=SECRET_KEY)
+    context = AppContext(
+        settings, db, SystemClock(), build_registry(db), catalog, CatalogReloader(db, SystemClock(), catalog)
+    )
+    with TestClient(create_app(context), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_ping_token_is_not_written_to_the_request_log(app, caplog):
+    token = ping_token(SECRET_KEY, "job")
+
+    assert app.get(f"/ping/{token}").status_code == 200
+
+    server_lines = [record.getMessage() for record in caplog.records if record.name.startswith("watchkeeper")]
+    assert server_lines, "the request was not logged at all"
+    assert not [line for line in server_lines if token in line]
+
+
+# --- 11. pings ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="11: a ping with a body over 1 MiB is refused (413) and not recorded")
+def test_a_ping_with_a_long_log_as_its_body_is_recorded(app):
+    token = ping_token(SECRET_KEY, "job")
+
+    response = app.post(f"/ping/{token}/fail", content=b"log line\n" * 200_000)  # a 1.8 MB job log
+
+    assert response.status_code == 200
+
+
+# --- 3. heartbeats -----------------------------------------------------------------------------------------
+
+
+def _heartbeats(db: Database, tmp_path: Path, checks: list[str]) -> tuple[HeartbeatWatch, FixedClock]:
+    clock = FixedClock(T0)
+    _apply(db, tmp_path, _service(checks), clock)
+    watch = HeartbeatWatch(db, clock, ResultWriter(db))
+    watch._remember()
+    return watch, clock
+
+
+def _outcomes(finished: list[Finished]) -> list[tuple[str, bool, str]]:
+    return [(f.result.check_id, f.result.verdict.ok, f.result.verdict.reason) for f in finished]
+
+
+@pytest.mark.xfail(strict=True, reason="3a: a check added later is timed from when the engine started")
+def test_a_heartbeat_added_by_a_reload_gets_its_first_period(db, tmp_path):
+    watch, clock = _heartbeats(db, tmp_path, ["{id: old, type: heartbeat, period: 1h, grace: 5m}"])
+    clock.advance(timedelta(minutes=30))
+    record_ping(db, "old", clock.now(), "success", None, b"")
+    watch.evaluate()
+
+    clock.advance(timedelta(hours=2))  # the engine has run for 2.5 hours when the new check arrives
+    record_ping(db, "old", clock.now(), "success", None, b"")
+    _apply(
+        db,
+        tmp_path,
+        _service(
+            [
+                "{id: old, type: heartbeat, period: 1h, grace: 5m}",
+                "{id: added, type: heartbeat, period: 1h, grace: 5m}",
+            ]
+        ),
+        clock,
+    )
+    clock.advance(timedelta(seconds=2))
+
+    assert [o for o in _outcomes(watch.evaluate()) if o[0] == "added"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="3b: pings to a paused check are skipped, so its last ping is forgotten")
+def test_a_heartbeat_resumed_after_pings_while_paused_is_not_late(db, tmp_path):
+    watch, clock = _heartbeats(db, tmp_path, ["{id: job, type: heartbeat, period: 1h, grace: 5m}"])
+    record_ping(db, "job", clock.now(), "success", None, b"")
+    watch.evaluate()
+    _apply(db, tmp_path, _service(["{id: job, type: heartbeat, period: 1h, grace: 5m, paused: true}"]), clock)
+    for _hour in range(3):  # the job keeps running, and pinging, while its check is paused
+        clock.advance(timedelta(hours=1))
+        record_ping(db, "job", clock.now(), "success", None, b"")
+        watch.evaluate()
+    clock.advance(timedelta(minutes=1))
+    _apply(db, tmp_path, _service(["{id: job, type: heartbeat, period: 1h, grace: 5m}"]), clock)
+
+    assert [ok for _check, ok, _reason in _outcomes(watch.evaluate())] in ([], [True])
+
+
+@pytest.mark.xfail(strict=True, reason="3c: a starting watch skips every ping already in the table")
+def test_a_failure_ping_that_arrives_while_no_engine_runs_is_not_lost(db, tmp_path):
+    watch, clock = _heartbeats(db, tmp_path, ["{id: job, type: heartbeat, period: 1h, grace: 5m}"])
+    record_ping(db, "job", clock.now(), "success", None, b"")
+    watch.evaluate()
+
+    clock.advance(timedelta(minutes=10))  # the engine is restarting, or a standby is taking over
+    record_ping(db, "job", clock.now(), "fail", 3, b"disk full")
+    standby = HeartbeatWatch(db, clock, ResultWriter(db))
+    standby._remember()
+
+    assert ("job", False, "the job reported a failure (exit code 3)") in _outcomes(standby.evaluate())
+
+
+# --- 10. /metrics keeps checks that are paused or gone -------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="10: the writer loads every stored state, and /metrics shows all of them")
+def test_metrics_leave_out_paused_and_deleted_checks(db, tmp_path, raw_server):
+    server = raw_server(_record_a_line)
+    tcp = f"type: tcp, host: 127.0.0.1, port: {server.port}, interval: 1s, timeout: 1s"
+    _apply(db, tmp_path, _service([f"{{id: paused, {tcp}}}", f"{{id: deleted, {tcp}}}", f"{{id: kept, {tcp}}}"]))
+    writer = ResultWriter(db, flush_every=0.1)
+    scheduler = Scheduler(db, SystemClock(), writer, refresh_every=0.5)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(2.5, stop.set)
+        await run_checks(writer, scheduler, stop)
+
+    asyncio.run(main())
+    _apply(db, tmp_path, _service([f"{{id: paused, {tcp}, paused: true}}", f"{{id: kept, {tcp}}}"]))
+    registry = CollectorRegistry()
+    engine = Engine(db, SystemClock(), "review", 15, registry=registry, probe_processes=1)
+    assert engine.writer is not None
+    asyncio.run(engine.writer.load())  # what a restarted engine does before its first scrape
+
+    checks = ("paused", "deleted", "kept")
+    shown = {check: registry.get_sample_value("watchkeeper_check_up", {"check": check}) for check in checks}
+    assert shown == {"paused": None, "deleted": None, "kept": 1.0}
+
+
+# --- 12. `watchkeeper check` on a TLS port that never answers --------------------------------------------------
+
+
+def test_a_tls_probe_returns_within_its_timeout_on_the_default_event_loop(raw_server):
+    server = raw_server(_silent)
+    check = TlsCheck(id="c", host="127.0.0.1", port=server.port, timeout=timedelta(seconds=1))
+    outcome: list[object] = []
+
+    def run() -> None:  # `watchkeeper check` runs probes with asyncio.run, not uvloop
+        outcome.append(asyncio.run(tls_probe(check, None)))  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(6)
+
+    assert outcome, "the TLS probe had not returned 6 s after its 1 s timeout"
