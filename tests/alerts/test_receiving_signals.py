@@ -70,7 +70,8 @@ def test_the_same_key_while_open_adds_an_occurrence_and_after_resolution_opens_a
     assert first.alert_id == again.alert_id == resolved.alert_id != reopened.alert_id
     with db.reading() as connection:
         old = store.get(connection, first.alert_id or 0)
-        assert old is not None and (old["status"], old["occurrences"]) == ("resolved", 2)
+        assert old is not None
+        assert (old["status"], old["occurrences"]) == ("resolved", 2)
         kinds = [e["kind"] for e in store.events(connection, old["id"])]
         assert kinds == ["opened", "occurred", "resolved"]
 
@@ -114,4 +115,5 @@ def test_a_platform_alert_is_owned_by_the_platform_team(db: Database, tmp_path: 
 
     with db.reading() as connection:
         row = store.get(connection, received.alert_id or 0)
-        assert row is not None and (row["team_id"], row["platform_id"], row["service_id"]) == ("re", "paas", None)
+        assert row is not None
+        assert (row["team_id"], row["platform_id"], row["service_id"]) == ("re", "paas", None)
