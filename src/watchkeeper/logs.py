@@ -31,16 +31,17 @@ class Redactor:
             if _SECRET_FIELD.search(key) and value is not None:
                 event[key] = REDACTED
             else:
-                event[key] = self._masked(value)
+                event[key] = self.masked(value)
         return event
 
-    def _masked(self, value: Any) -> Any:
+    def masked(self, value: Any) -> Any:
+        """`value` with every registered secret masked, in strings, lists and dicts at any depth."""
         if isinstance(value, str):
             return self.mask(value)
         if isinstance(value, list | tuple):
-            return [self._masked(item) for item in value]
+            return [self.masked(item) for item in value]
         if isinstance(value, dict):
-            return {key: self._masked(item) for key, item in value.items()}
+            return {key: self.masked(item) for key, item in value.items()}
         return value
 
     def mask(self, text: str) -> str:
@@ -74,6 +75,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", redactor: Redactor
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redactor,  # again: a traceback's text is only written out here, and may quote a secret
                 renderer,
             ],
         )

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     rollup_retention: Duration = Field(
         default=timedelta(days=400), description="how long hour and day rollups are kept"
     )
+    delivery_retry_for: Duration = Field(
+        default=timedelta(hours=24), description="how long a notification that fails for a passing reason is retried"
+    )
+    sentry_dsn: SecretStr | None = Field(
+        default=None,
+        validation_alias="SENTRY_DSN",
+        description="Sentry's DSN: Watchkeeper's own errors are reported there (SENTRY_DSN, as Sentry names it)",
+    )
     demo: bool = False
 
     def probe_process_count(self) -> int:
@@ -89,6 +97,14 @@ class Settings(BaseSettings):
                 " rollups are what is kept long"
             )
         return _not_forever(value)
+
+    @field_validator("delivery_retry_for")
+    @classmethod
+    def _retry_for_at_most_a_month(cls, value: timedelta) -> timedelta:
+        # A notification a month late helps nobody, and the receiver's idempotency window is long gone.
+        if value > timedelta(days=30):
+            raise ValueError(f"{format_duration(value)} is too long: retry a notification for at most 30d")
+        return value
 
     def secret_key_value(self) -> str:
         """The secret key, refusing a missing or placeholder one; the demo makes its own."""

@@ -23,6 +23,7 @@ from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
 from watchkeeper.services.housekeeping import RetentionPolicy
+from watchkeeper.services.notifying import Outbox
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
 from watchkeeper.web.app import create_app
@@ -153,6 +154,7 @@ async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str]
                 ),
                 probe_processes=settings.probe_process_count(),
                 retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
+                outbox=Outbox(retry_for=settings.delivery_retry_for),
             )
             group.create_task(engine.run(stop))
         if controls.web is not None and listener is not None:

@@ -50,7 +50,7 @@ def test_a_trigger_opens_an_alert_owned_by_the_checks_team(db: Database, tmp_pat
         assert row is not None
         assert (row["team_id"], row["service_id"], row["platform_id"]) == ("pay", "pay-api", "paas")
         assert (row["status"], row["occurrences"], row["summary"]) == ("triggered", 1, "trigger it")
-        assert [e["kind"] for e in store.events(connection, row["id"])] == ["opened"]
+        assert [e["kind"] for e in store.events(connection, row["id"])] == ["opened", "routed"]
 
 
 def test_the_same_key_while_open_adds_an_occurrence_and_after_resolution_opens_anew(
@@ -73,7 +73,7 @@ def test_the_same_key_while_open_adds_an_occurrence_and_after_resolution_opens_a
         assert old is not None
         assert (old["status"], old["occurrences"]) == ("resolved", 2)
         kinds = [e["kind"] for e in store.events(connection, old["id"])]
-        assert kinds == ["opened", "occurred", "resolved"]
+        assert kinds == ["opened", "routed", "occurred", "resolved"]
 
 
 def test_an_acknowledgement_is_kept_by_a_later_trigger_and_names_who(db: Database, tmp_path: Path) -> None:

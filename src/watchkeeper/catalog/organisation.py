@@ -41,10 +41,18 @@ def _default_priorities() -> dict[PriorityName, Priority]:
     }
 
 
+DependencyAlerts = Literal["notify", "page", "quiet"]
+
+
 class Organisation(Model):
     name: str = "Watchkeeper"
     timezone: Timezone = "UTC"
     support_hours: SupportHours = Field(default_factory=SupportHours)
+    dependency_alerts: DependencyAlerts = Field(
+        default="notify",
+        description="when a platform or dependency is down, what its dependents' alerts do: notify their teams "
+        "without paging (notify), page as usual (page), or only be recorded (quiet)",
+    )
     incident_priorities: dict[PriorityName, Priority] = Field(default_factory=_default_priorities)
 
     @field_validator("incident_priorities", mode="after")

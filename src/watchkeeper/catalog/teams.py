@@ -169,10 +169,18 @@ class RouteMatch(Model):
     hours: Literal["in", "out"] | None = None
 
 
+GROUP_LABELS = ("team", "service", "platform", "check", "source", "severity")
+"""What `group_by` may name besides an alert's own labels."""
+
+
 class Route(Model):
     match: RouteMatch | None = None
     escalation_policy: Id | None = None
     notify: list[Target] = Field(default_factory=list)
+    group_by: list[str] = Field(default_factory=lambda: ["service"], description="labels an alert group shares")
+    group_wait: Duration | None = Field(default=None, description="wait before a new group's first notification")
+    group_interval: Duration | None = Field(default=None, description="least time between a group's notifications")
+    repeat_interval: Duration | None = Field(default=None, description="reminder while a group's alerts stay open")
 
     @model_validator(mode="after")
     def _one_destination(self) -> "Route":

@@ -4,6 +4,7 @@ import click
 from pydantic import ValidationError
 
 from watchkeeper import __version__
+from watchkeeper.cli.alerts import alerts
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
@@ -20,7 +21,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, import_group, serve, demo):
+for command in (validate, catalog, check, db, import_group, alerts, serve, demo):
     cli.add_command(command)
 
 

@@ -44,12 +44,15 @@ def demo(port: int) -> None:
 def _run(settings: Settings) -> None:
     from sqlalchemy.exc import OperationalError
 
+    from watchkeeper import __version__, error_reporting
     from watchkeeper.cli.database import unreachable_reason
     from watchkeeper.logs import configure_logging
     from watchkeeper.store import UnsupportedDatabase
     from watchkeeper.wiring import ListenError, run
 
     redactor = configure_logging(settings.log_level, settings.log_format)
+    if settings.sentry_dsn:
+        error_reporting.start(settings.sentry_dsn.get_secret_value(), redactor, __version__)
     try:
         _run_loop(run(settings, redactor=redactor))
     except KeyboardInterrupt:
@@ -58,6 +61,8 @@ def _run(settings: Settings) -> None:
         fail(str(error))
     except OperationalError as error:
         fail(f"cannot reach the database: {unreachable_reason(error)}")
+    finally:
+        error_reporting.stop()
 
 
 def _run_loop(main: Coroutine[Any, Any, None]) -> None:

@@ -2,13 +2,15 @@
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
 from watchkeeper.catalog.checks import unprobed_types
+from watchkeeper.channels import ChannelType
 from watchkeeper.engine import housekeeping
+from watchkeeper.engine.alerting import ALERTS_LEASE, Alerting, Delivery
 from watchkeeper.engine.heartbeats import HeartbeatWatch
 from watchkeeper.engine.lease import Lease
 from watchkeeper.engine.metrics import CheckStateCollector, EngineMetrics
@@ -19,7 +21,9 @@ from watchkeeper.engine.scheduler import WHOLE, Scheduler
 from watchkeeper.logs import get_logger
 from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
+from watchkeeper.services.delivery import DeliveryPolicy
 from watchkeeper.services.housekeeping import RetentionPolicy
+from watchkeeper.services.notifying import Outbox
 from watchkeeper.store import Database
 
 log = get_logger("watchkeeper.engine")
@@ -53,7 +57,13 @@ class Engine:
         probes: ProbeSettings | None = None,
         probe_processes: int = 1,
         retention: RetentionPolicy | None = None,
+        outbox: Outbox | None = None,
+        delivery: DeliveryPolicy | None = None,
+        channels: Mapping[str, ChannelType] | None = None,
     ) -> None:
+        self.alerting = Alerting(db, clock, outbox or Outbox())
+        self.alerts_lease = Lease(db, clock, ALERTS_LEASE, process_id)
+        self.delivery = Delivery(db, clock, delivery or DeliveryPolicy(), channels)
         self.duties = [Duty("heartbeat", lambda: processes.beat(db, process_id, clock.now()), heartbeat_every)]
         if retention is not None:
             keeper = housekeeping.Housekeeping(db, clock, retention, registry)
@@ -95,6 +105,8 @@ class Engine:
         async with asyncio.TaskGroup() as group:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
+            group.create_task(self.alerts_lease.hold(stop, self.alerting.run))
+            group.create_task(self.delivery.run(stop))
             if self.writer is not None:
                 group.create_task(self.lease.hold(stop, self._run_checks))
         log.info("engine stopped")

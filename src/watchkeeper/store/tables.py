@@ -430,6 +430,7 @@ alerts = Table(
     # The platform's or dependency's open alert this one is attached to (shared responsibility).
     Column("cause_alert_id", Integer, index=True),
     Column("group_key", Text, index=True),
+    Column("notified_status", String(12)),  # the status its owners were last told of; null before the first
     Column("route", Json),  # the route chosen: {"team": ..., "position": ..., "targets": [...], ...}
 )
 Index("ix_alerts_status_updated_at", alerts.c.status, alerts.c.updated_at)
@@ -528,7 +529,7 @@ inbox_messages = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("channel_id", String(63), nullable=False, index=True),
     Column("team_id", String(63), nullable=False),
-    Column("notification_id", Integer, nullable=False, unique=True),  # a repeated send keeps one message
+    Column("notification_key", String(64), nullable=False, unique=True),  # a repeated send keeps one message
     Column("at", UTCDateTime, nullable=False),
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),

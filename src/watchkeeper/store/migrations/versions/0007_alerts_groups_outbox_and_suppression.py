@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("suppressed_by", sa.Text(), nullable=True),
         sa.Column("cause_alert_id", sa.Integer(), nullable=True),
         sa.Column("group_key", sa.Text(), nullable=True),
+        sa.Column("notified_status", sa.String(length=12), nullable=True),
         sa.Column(
             "route", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
@@ -110,12 +111,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("channel_id", sa.String(length=63), nullable=False),
         sa.Column("team_id", sa.String(length=63), nullable=False),
-        sa.Column("notification_id", sa.Integer(), nullable=False),
+        sa.Column("notification_key", sa.String(length=64), nullable=False),
         sa.Column("at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_messages")),
-        sa.UniqueConstraint("notification_id", name=op.f("uq_inbox_messages_notification_id")),
+        sa.UniqueConstraint("notification_key", name=op.f("uq_inbox_messages_notification_key")),
     )
     with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inbox_messages_channel_id"), ["channel_id"], unique=False)
@@ -251,6 +252,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notification_alerts_alert_id"), ["alert_id"], unique=False)
 
     # ### end Alembic commands ###
+
+    # Alerting starts from the changes made after it exists; older ones are history, not news.
+    op.execute(
+        "INSERT INTO cursors (name, position) SELECT 'check-alerts', COALESCE(MAX(id), 0) FROM check_state_changes"
+    )
 
 
 def downgrade() -> None:

@@ -1,0 +1,325 @@
+"""From a check's state change to a sent notification: routing, grouping, shared responsibility, the outbox
+and delivery with retries, on both databases."""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from watchkeeper.catalog import load_catalog
+from watchkeeper.channels import ChannelType, Message, Outcome, SendContext
+from watchkeeper.engine.alerting import Alerting
+from watchkeeper.services.catalog import apply_loaded
+from watchkeeper.services.check_alerts import raise_from_changes
+from watchkeeper.services.clock import FixedClock
+from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
+from watchkeeper.services.notifying import Outbox
+from watchkeeper.store import Database
+from watchkeeper.store import alerts as store
+from watchkeeper.store import tables as t
+
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday, in support hours
+CATALOG = """
+organisation: {name: Org, timezone: Europe/London}
+teams:
+  - id: pay
+    name: Pay
+    channels:
+      - {id: pay-pager, type: inbox}
+      - {id: pay-chat, type: inbox}
+    escalation_policies:
+      - id: pay-default
+        levels:
+          - notify: [channel:pay-pager]
+    routes:
+      - match: {severity: page}
+        escalation_policy: pay-default
+      - match: {severity: info}
+        notify: [channel:pay-chat]
+  - id: re
+    name: RE
+    platform_team: true
+    channels:
+      - {id: re-pager, type: inbox}
+    routes:
+      - notify: [channel:re-pager]
+        group_wait: 0s
+platforms:
+  - {id: paas, name: PaaS, owner: re, checks: [{id: paas-api, type: tcp, host: localhost, port: 1}]}
+services:
+  - id: pay-api
+    name: Payments API
+    owner: pay
+    platform: paas
+    runbook: https://runbooks.example/pay-api
+    checks:
+CHECKS
+  - id: pay-jobs
+    name: Payment jobs
+    owner: pay
+    checks:
+      - {id: pay-jobs-ticket, type: tcp, host: localhost, port: 1, severity: ticket}
+"""
+
+
+def _catalog(db: Database, tmp_path: Path, checks: int = 3) -> FixedClock:
+    lines = "".join(f"      - {{id: pay-api-{n}, type: tcp, host: localhost, port: 1}}\n" for n in range(checks))
+    path = tmp_path / "catalog.yaml"
+    path.write_text(CATALOG.replace("CHECKS\n", lines))
+    clock = FixedClock(T0)
+    result = apply_loaded(db, load_catalog(path), source=str(path), clock=clock, trigger="cli")
+    assert result.ok, result.problems
+    return clock
+
+
+def _change(db: Database, check_id: str, at: datetime, after: str = "down") -> None:
+    before = "up" if after == "down" else "down"
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.check_state_changes).values(
+                check_id=check_id, at=at, before=before, after=after, reason="connection refused", kind="status"
+            )
+        )
+
+
+def _pass(db: Database, clock: FixedClock) -> None:
+    Alerting(db, clock, Outbox()).run_pass()
+
+
+def _outbox(db: Database) -> list[dict[str, Any]]:
+    with db.reading() as connection:
+        rows = connection.execute(select(t.notifications).order_by(t.notifications.c.id)).mappings()
+        return [dict(row) for row in rows]
+
+
+def test_a_check_going_down_notifies_its_teams_route_once_its_group_has_waited(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)
+
+    _pass(db, clock)
+    assert _outbox(db) == [], "nothing is sent before the group's wait"
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+
+    [row] = _outbox(db)
+    assert (row["channel_id"], row["action"], row["status"]) == ("pay-pager", "trigger", "pending")
+    message = row["message"]
+    assert message["title"] == "Triggered: Payments API: pay-api-0: pay-api-0 is DOWN: connection refused"
+    assert [a["dedup_key"] for a in message["alerts"]] == ["check:pay-api-0"]
+    assert message["alerts"][0]["links"] == [{"href": "https://runbooks.example/pay-api", "text": "runbook"}]
+    with db.reading() as connection:
+        alert = store.find_open(connection, "check:pay-api-0")
+        assert alert is not None
+        kinds = [e["kind"] for e in store.events(connection, alert["id"])]
+    assert kinds == ["opened", "routed", "notified"]
+
+
+def test_a_storm_in_one_service_is_one_notification_and_its_recovery_another(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path, checks=20)
+    for n in range(20):
+        _change(db, f"pay-api-{n}", T0 + timedelta(milliseconds=300 * n))
+    clock.advance(timedelta(seconds=6))
+    _pass(db, clock)
+    clock.advance(timedelta(seconds=5))
+    _pass(db, clock)
+
+    [first] = _outbox(db)
+    assert len(first["message"]["alerts"]) == 20
+    assert first["message"]["title"].startswith("20 alerts: 20 triggered")
+
+    for n in range(20):
+        _change(db, f"pay-api-{n}", clock.now(), after="up")
+    _pass(db, clock)
+    assert len(_outbox(db)) == 1, "a change within the group interval waits for it"
+    clock.advance(timedelta(minutes=1))
+    _pass(db, clock)
+
+    first, second = _outbox(db)
+    assert second["action"] == "resolve"
+    assert {a["status"] for a in second["message"]["alerts"]} == {"resolved"}
+    assert first["idempotency_key"] != second["idempotency_key"]
+
+
+def test_a_service_on_a_failing_platform_tells_its_team_without_paging(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "paas-api", T0)
+    _change(db, "pay-api-0", T0 + timedelta(seconds=1))
+    clock.advance(timedelta(seconds=11))
+
+    _pass(db, clock)
+
+    sent = {row["channel_id"]: row for row in _outbox(db)}
+    assert set(sent) == {"re-pager", "pay-chat"}, "the platform team is paged; the service's team is told"
+    with db.reading() as connection:
+        platform = store.find_open(connection, "check:paas-api")
+        service = store.find_open(connection, "check:pay-api-0")
+        assert platform is not None
+        assert service is not None
+        assert service["cause_alert_id"] == platform["id"]
+        events = [e["message"] for e in store.events(connection, service["id"]) if e["kind"] == "attached"]
+    assert events == [
+        f"attached to alert {platform['id']} (paas-api is DOWN: connection refused), which it depends on: "
+        "its team is told without being paged"
+    ]
+
+
+def test_an_alert_no_route_matches_reaches_every_channel_of_its_team(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-jobs-ticket", T0)  # severity ticket: pay has routes for page and info only
+    clock.advance(timedelta(seconds=10))
+
+    _pass(db, clock)
+
+    assert sorted(row["channel_id"] for row in _outbox(db)) == ["pay-chat", "pay-pager"]
+
+
+def test_a_group_still_open_is_reminded_after_the_repeat_interval(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+    clock.advance(timedelta(hours=4))
+
+    _pass(db, clock)
+
+    first, reminder = _outbox(db)
+    assert first["message"]["title"].startswith("Triggered: ")
+    assert reminder["message"]["title"].startswith("Still open: ")
+    assert reminder["action"] == "trigger"
+
+
+def test_state_changes_are_read_once_even_when_passes_repeat(db: Database, tmp_path: Path) -> None:
+    _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)
+
+    assert raise_from_changes(db) == 1
+    assert raise_from_changes(db) == 0
+    with db.reading() as connection:
+        alert = store.find_open(connection, "check:pay-api-0")
+    assert alert is not None
+    assert alert["occurrences"] == 1
+
+
+@dataclass
+class Recorder:
+    """A channel type that records what it is asked to send and answers as told."""
+
+    answers: list[Outcome] = field(default_factory=list)
+    sent: list[Message] = field(default_factory=list)
+
+    def channel(self) -> ChannelType:
+        async def send(request: Message, _config: Any, _context: SendContext) -> Outcome:
+            self.sent.append(request)
+            return self.answers.pop(0) if self.answers else Outcome("sent", "ok", 200)
+
+        def render(message: Message, _config: Any) -> Message:
+            return message
+
+        return ChannelType("inbox", "records", render, send)
+
+
+def _deliver(db: Database, clock: FixedClock, recorder: Recorder, worker: str = "w1", **policy: Any) -> int:
+    async def go() -> int:
+        deliverer = Deliverer(db, clock, worker, None, DeliveryPolicy(**policy), {"inbox": recorder.channel()})
+        return await deliverer.run_pass()
+
+    return asyncio.run(go())
+
+
+def _due(db: Database, tmp_path: Path) -> FixedClock:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+    return clock
+
+
+def _deliveries(db: Database) -> list[dict[str, Any]]:
+    with db.reading() as connection:
+        return [dict(r) for r in connection.execute(select(t.deliveries).order_by(t.deliveries.c.id)).mappings()]
+
+
+def test_a_delivered_notification_is_sent_once_and_logged(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+    recorder = Recorder()
+
+    assert _deliver(db, clock, recorder) == 1
+    assert _deliver(db, clock, recorder) == 0
+
+    [message] = recorder.sent
+    [row] = _outbox(db)
+    assert message.idempotency_key == row["idempotency_key"]
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    [delivery] = _deliveries(db)
+    assert (delivery["outcome"], delivery["status_code"], delivery["attempt"]) == ("sent", 200, 1)
+
+
+def test_a_transient_failure_is_retried_later_with_the_same_key(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+    recorder = Recorder([Outcome("retry", "HTTP 503", 503)])
+
+    _deliver(db, clock, recorder)
+    assert _deliver(db, clock, recorder) == 0, "not due again at once"
+    clock.advance(timedelta(seconds=13))
+    _deliver(db, clock, recorder)
+
+    first, second = recorder.sent
+    assert first.idempotency_key == second.idempotency_key
+    assert [(d["outcome"], d["attempt"]) for d in _deliveries(db)] == [("retry", 1), ("sent", 2)]
+
+
+def test_a_permanent_failure_stops_at_once(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+    recorder = Recorder([Outcome("failed", "HTTP 404: no such webhook", 404)])
+
+    _deliver(db, clock, recorder)
+    clock.advance(timedelta(hours=1))
+    _deliver(db, clock, recorder)
+
+    assert len(recorder.sent) == 1
+    [row] = _outbox(db)
+    assert (row["status"], row["last_error"]) == ("failed", "HTTP 404: no such webhook")
+
+
+def test_retries_stop_when_the_time_allowed_runs_out(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+    recorder = Recorder([Outcome("retry", "HTTP 503", 503)] * 50)
+    with db.transaction() as connection:
+        connection.execute(update(t.notifications).values(give_up_at=T0 + timedelta(minutes=3)))
+
+    for _ in range(10):
+        _deliver(db, clock, recorder)
+        clock.advance(timedelta(minutes=1))
+
+    [row] = _outbox(db)
+    assert row["status"] == "failed"
+    assert row["last_error"].startswith(f"gave up after {row['attempts']} attempts in ")
+    assert 2 <= row["attempts"] <= 4
+
+
+def test_a_claim_held_by_a_killed_worker_expires_and_the_notification_is_sent(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+    with db.transaction() as connection:
+        connection.execute(
+            update(t.notifications).values(claimed_by="dead", claimed_until=clock.now() + timedelta(minutes=2))
+        )
+    recorder = Recorder()
+
+    assert _deliver(db, clock, recorder) == 0
+    clock.advance(timedelta(minutes=2, seconds=1))
+    assert _deliver(db, clock, recorder) == 1
+
+
+def test_an_unknown_channel_type_fails_with_a_reason(db: Database, tmp_path: Path) -> None:
+    clock = _due(db, tmp_path)
+
+    async def go() -> None:
+        await Deliverer(db, clock, "w", None, DeliveryPolicy(), {}).run_pass()
+
+    asyncio.run(go())
+
+    [row] = _outbox(db)
+    assert (row["status"], row["last_error"]) == ("failed", "no channel type 'inbox' is installed")
