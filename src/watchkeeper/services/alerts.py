@@ -31,24 +31,36 @@ def receive(db: Database, signals: Sequence[Signal], now: datetime) -> list[Rece
         return [receive_one(connection, signal, now) for signal in signals]
 
 
-def receive_one(connection: Connection, signal: Signal, now: datetime) -> Received:
+def receive_one(connection: Connection, signal: Signal, now: datetime, owner: Owner | None = None) -> Received:
+    """One signal, inside the caller's transaction. `owner`, when the caller knows it, saves looking it up."""
     row = store.find_open(connection, signal.dedup_key)
     current = store.alert_from_row(row) if row is not None else None
     applied = domain.apply(current, signal, now)
     if applied.outcome == "ignored" or applied.alert is None:
         return Received(signal, applied, current.id if current else None)
     if applied.outcome == "opened":
-        owner = _owner(connection, signal)
-        if owner is None:
-            ignored = Applied("ignored", None, f"{signal.subject.kind} {signal.subject.id} is not in the catalog")
-            return Received(signal, ignored, None)
-        alert_id = store.open_alert(connection, applied.alert, signal, owner)
-    else:
-        assert current is not None
-        alert_id = current.id
-        store.change(connection, alert_id, **_changes(applied, signal))
-    store.add_event(connection, alert_id, now, applied.outcome, _event_message(applied, signal), signal.actor)
-    pipeline.after_change(connection, alert_id, applied.outcome, now)
+        return _open(connection, signal, applied, owner or _owner(connection, signal), now)
+    assert row is not None
+    store.change(connection, row["id"], **_changes(applied, signal))
+    store.add_event(connection, row["id"], now, applied.outcome, _event_message(applied, signal), signal.actor)
+    told = applied.outcome in ("acknowledged", "resolved") and row["suppressed_by"] is None
+    if told and row["group_key"] is not None and row["route"] is not None:
+        pipeline.mark_changed(connection, row["group_key"], row["route"], now)
+    return Received(signal, applied, row["id"])
+
+
+def _open(connection: Connection, signal: Signal, applied: Applied, owner: Owner | None, now: datetime) -> Received:
+    if owner is None:
+        ignored = Applied("ignored", None, f"{signal.subject.kind} {signal.subject.id} is not in the catalog")
+        return Received(signal, ignored, None)
+    assert applied.alert is not None
+    values = store.new_alert(applied.alert, signal, owner)
+    placed = pipeline.place(connection, values, now)
+    alert_id = store.insert_alert(connection, {**values, **placed.columns})
+    opened = (applied.outcome, _event_message(applied, signal), signal.actor)
+    store.add_events(connection, alert_id, now, [opened, *((kind, text, None) for kind, text in placed.events)])
+    if placed.choice is not None:
+        pipeline.mark_changed(connection, placed.choice.group_key, placed.columns["route"], now)
     return Received(signal, applied, alert_id)
 
 

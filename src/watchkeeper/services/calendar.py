@@ -3,10 +3,12 @@
 In progress: bank holidays, maintenance windows and silences join here from the `suppress` work (issue 4).
 """
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from watchkeeper.catalog.organisation import Organisation
 
@@ -19,6 +21,6 @@ def in_hours(org: Organisation, at: datetime) -> bool:
     return _DAYS[local.weekday()] in hours.days and hours.start <= local.time() < hours.end
 
 
-def suppressed_by(connection: Connection, alert: RowMapping, at: datetime) -> str | None:
+def suppressed_by(connection: Connection, alert: Mapping[str, Any], at: datetime) -> str | None:
     """ "maintenance:<id>" or "silence:<id>" when one covers the alert at `at`."""
     return None

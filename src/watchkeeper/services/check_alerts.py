@@ -12,6 +12,7 @@ from watchkeeper.domain.alerts import Link, Signal, Subject
 from watchkeeper.services.alerts import receive_one
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
+from watchkeeper.store.alerts import Owner
 
 CURSOR = "check-alerts"
 BATCH = 2000
@@ -30,7 +31,7 @@ def raise_from_changes(db: Database, limit: int = BATCH) -> int:
         for change in changes:
             signal = signal_of(change, checks.get(change["check_id"]))
             if signal is not None:
-                receive_one(connection, signal, change["at"])
+                receive_one(connection, signal, change["at"], checks[change["check_id"]]["owner"])
         _move(connection, changes[-1]["id"])
         return len(changes)
 
@@ -63,7 +64,17 @@ def _checks(connection: Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
     k, s, p = t.checks, t.services, t.platforms
     query = (
         select(
-            k.c.id, k.c.name, k.c.type, k.c.severity, k.c.spec, s.c.spec.label("service"), p.c.spec.label("platform")
+            k.c.id,
+            k.c.name,
+            k.c.type,
+            k.c.severity,
+            k.c.spec,
+            k.c.service_id,
+            k.c.platform_id,
+            s.c.platform_id.label("service_platform"),
+            func.coalesce(s.c.owner_team_id, p.c.owner_team_id).label("team"),
+            s.c.spec.label("service"),
+            p.c.spec.label("platform"),
         )
         .select_from(k.outerjoin(s, k.c.service_id == s.c.id).outerjoin(p, k.c.platform_id == p.c.id))
         .where(k.c.id.in_(ids))
@@ -78,6 +89,7 @@ def _checks(connection: Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
             "severity": row.severity,
             "labels": labels,
             "links": tuple(Link(owner[key], key) for key in ("runbook", "dashboard") if owner.get(key)),
+            "owner": Owner(row.team, row.service_id, row.service_platform if row.service_id else row.platform_id),
         }
     return found
 

@@ -216,9 +216,7 @@ def _enqueue(
         "due_at": now,
         "give_up_at": now + outbox.retry_for,
     }
-    notification_id = connection.execute(
-        insert(t.notifications).values(**values).returning(t.notifications.c.id)
-    ).scalar_one()
+    notification_id = connection.execute(insert(t.notifications).returning(t.notifications.c.id), values).scalar_one()
     connection.execute(
         insert(t.notification_alerts), [{"notification_id": notification_id, "alert_id": a} for a in alert_ids]
     )

@@ -3,6 +3,7 @@ suppression, attached to a failing platform or dependency it depends on, routed 
 put in a group; any change that its owners should hear of marks its group due to notify."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,72 +12,98 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.catalog.teams import Route
 from watchkeeper.domain import grouping, routing
-from watchkeeper.domain.alerts import Outcome
 from watchkeeper.domain.grouping import GroupClock
 from watchkeeper.domain.routing import Choice, Facts, Rule, Timing
 from watchkeeper.services import calendar
-from watchkeeper.store import alerts as store
 from watchkeeper.store import routing as book
 from watchkeeper.store import tables as t
 
 
-def after_change(connection: Connection, alert_id: int, outcome: Outcome, now: datetime) -> None:
-    row = store.get(connection, alert_id)
-    assert row is not None
-    if outcome == "opened":
-        place(connection, row, now)
-    elif outcome in ("acknowledged", "resolved") and row["group_key"] is not None and row["suppressed_by"] is None:
-        mark_changed(connection, row["group_key"], now)
+@dataclass(frozen=True)
+class Placement:
+    """Where a new alert goes: the columns that say so, the events that record why, and its group (None when
+    it is suppressed and notifies nobody)."""
+
+    columns: dict[str, Any]
+    events: list[tuple[str, str]]
+    choice: Choice | None
 
 
-def place(connection: Connection, row: RowMapping, now: datetime) -> None:
-    """Decides where a new alert goes and records each decision on its timeline."""
-    org = book.organisation(connection)
-    cause = find_cause(connection, row)
-    suppressed = calendar.suppressed_by(connection, row, now)
-    severity = row["severity"]
+def place(connection: Connection, alert: Mapping[str, Any], now: datetime) -> Placement:
+    """Decides where a new alert (not yet stored) goes: suppression, attachment, route and group."""
+    view = _book(connection)
+    org = view.organisation
+    cause = find_cause(connection, view, alert)
+    suppressed = calendar.suppressed_by(connection, alert, now)
+    severity = alert["severity"]
+    events: list[tuple[str, str]] = []
     if cause is not None and suppressed is None:
-        store.add_event(connection, row["id"], now, "attached", _attached_message(cause, org.dependency_alerts))
+        events.append(("attached", _attached_message(cause, org.dependency_alerts)))
         if org.dependency_alerts == "quiet":
             suppressed = f"cause:{cause['id']}"
         elif org.dependency_alerts == "notify":
             severity = "info"
-    facts = _facts(row, severity, calendar.in_hours(org, now))
-    choice = choose_route(connection, facts)
-    store.change(
-        connection,
-        row["id"],
-        route=_route_json(choice),
-        group_key=choice.group_key,
-        suppressed_by=suppressed,
-        cause_alert_id=cause["id"] if cause is not None else None,
-    )
-    store.add_event(connection, row["id"], now, "routed", _routed_message(choice))
+    choice = view.route(_facts(alert, severity, calendar.in_hours(org, now)))
+    events.append(("routed", _routed_message(choice)))
     if suppressed is not None:
-        store.add_event(connection, row["id"], now, "suppressed", f"not notified: {_why(suppressed)}")
-        return
-    ensure_group(connection, choice, now)
-    mark_changed(connection, choice.group_key, now)
+        events.append(("suppressed", f"not notified: {_why(suppressed)}"))
+    columns = {
+        "route": route_json(choice),
+        "group_key": choice.group_key,
+        "suppressed_by": suppressed,
+        "cause_alert_id": cause["id"] if cause is not None else None,
+    }
+    return Placement(columns, events, None if suppressed is not None else choice)
 
 
-def _facts(row: RowMapping, severity: str, in_hours: bool) -> Facts:
+def _facts(alert: Mapping[str, Any], severity: str, in_hours: bool) -> Facts:
     return Facts(
-        team=row["team_id"],
+        team=alert["team_id"],
         severity=severity,  # type: ignore[arg-type]
-        source=row["source"],
-        service=row["service_id"],
-        platform=row["platform_id"],
-        check=row["subject_id"] if row["subject_kind"] == "check" else None,
-        labels=row["labels"] or {},
+        source=alert["source"],
+        service=alert["service_id"],
+        platform=alert["platform_id"],
+        check=alert["subject_id"] if alert["subject_kind"] == "check" else None,
+        labels=alert["labels"] or {},
         in_hours=in_hours,
     )
 
 
-def choose_route(connection: Connection, facts: Facts) -> Choice:
-    team = book.team_routing(connection, facts.team)
-    rules = [rule_of(position, route) for position, route in enumerate(team.routes)]
-    first_levels = {policy.id: tuple(policy.levels[0].notify) for policy in team.policies.values()}
-    return routing.choose(rules, facts, first_levels, sorted(team.channels))
+class RoutingBook:
+    """What routing reads from the catalog, read once a transaction: the catalog cannot change inside one."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.organisation = book.organisation(connection)
+        self._teams: dict[str, tuple[list[Rule], dict[str, tuple[str, ...]], list[str]]] = {}
+        self._below: dict[tuple[str, str], list[str]] = {}
+
+    def route(self, facts: Facts) -> Choice:
+        if facts.team not in self._teams:
+            team = book.team_routing(self.connection, facts.team)
+            rules = [rule_of(position, route) for position, route in enumerate(team.routes)]
+            first_levels = {policy.id: tuple(policy.levels[0].notify) for policy in team.policies.values()}
+            self._teams[facts.team] = (rules, first_levels, sorted(team.channels))
+        rules, first_levels, channels = self._teams[facts.team]
+        return routing.choose(rules, facts, first_levels, channels)
+
+    def below(self, kind: str, ident: str) -> list[str]:
+        """What a service or platform depends on, directly or not."""
+        key = (kind, ident)
+        if key not in self._below:
+            finder = book.services_below if kind == "service" else book.platforms_below
+            self._below[key] = finder(self.connection, ident)
+        return self._below[key]
+
+
+def _book(connection: Connection) -> RoutingBook:
+    transaction = connection.get_transaction()
+    cached = connection.info.get("watchkeeper_book")
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, RoutingBook(connection))
+        connection.info["watchkeeper_book"] = cached
+    found: RoutingBook = cached[1]
+    return found
 
 
 def rule_of(position: int, route: Route) -> Rule:
@@ -106,7 +133,7 @@ def _values(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _route_json(choice: Choice) -> dict[str, Any]:
+def route_json(choice: Choice) -> dict[str, Any]:
     return {
         "team": choice.team,
         "position": choice.position,
@@ -149,24 +176,23 @@ def _why(suppressed: str) -> str:
     ) + f" {ident}"
 
 
-def find_cause(connection: Connection, row: RowMapping) -> RowMapping | None:
+def find_cause(connection: Connection, view: RoutingBook, alert: Mapping[str, Any]) -> RowMapping | None:
     """The earliest open check alert of a platform or service this alert's subject depends on, if any."""
     platforms: list[str] = []
     services: list[str] = []
-    if row["service_id"] is not None:
-        services = book.services_below(connection, row["service_id"])
-        own_platform = row["platform_id"]
-        if own_platform is not None:
-            platforms = [own_platform, *book.platforms_below(connection, own_platform)]
-    elif row["platform_id"] is not None:
-        platforms = book.platforms_below(connection, row["platform_id"])
+    if alert["service_id"] is not None:
+        services = view.below("service", alert["service_id"])
+        if alert["platform_id"] is not None:
+            platforms = [alert["platform_id"], *view.below("platform", alert["platform_id"])]
+    elif alert["platform_id"] is not None:
+        platforms = view.below("platform", alert["platform_id"])
     if not platforms and not services:
         return None
     a = t.alerts
     on_platform = a.c.platform_id.in_(platforms) & a.c.service_id.is_(None)
     query = (
-        select(a)
-        .where(a.c.status != "resolved", a.c.source == "check", a.c.id != row["id"])
+        select(a.c.id, a.c.summary)
+        .where(a.c.status != "resolved", a.c.source == "check")
         .where(on_platform | a.c.service_id.in_(services))
         .order_by(a.c.created_at, a.c.id)
         .limit(1)
@@ -174,25 +200,28 @@ def find_cause(connection: Connection, row: RowMapping) -> RowMapping | None:
     return connection.execute(query).mappings().first()
 
 
-def ensure_group(connection: Connection, choice: Choice, now: datetime) -> None:
-    """The group's row, created once whoever gets there first (two transactions may race on PostgreSQL)."""
-    values = {
-        "key": choice.group_key,
-        "team_id": choice.team,
-        "route": _route_json(choice),
-        "created_at": now,
-        "flushes": 0,
-    }
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(dialect.insert(t.alert_groups).values(**values).on_conflict_do_nothing())
-
-
-def mark_changed(connection: Connection, group_key: str, now: datetime) -> None:
-    """Something in the group its owners have not heard of: the group is due per its timing."""
+def mark_changed(connection: Connection, group_key: str, route: Mapping[str, Any], now: datetime) -> None:
+    """Something in the group its owners have not heard of: the group is due per its timing. The group's row
+    is made by whoever gets there first (two transactions may race to make it on PostgreSQL)."""
     g = t.alert_groups
+    timing = timing_of(route)
     row = connection.execute(select(g).where(g.c.key == group_key).with_for_update()).mappings().first()
     if row is None:
-        return
+        due = grouping.after_change(GroupClock(None, None), now, timing)
+        values = {
+            "key": group_key,
+            "team_id": route["team"],
+            "route": dict(route),
+            "created_at": now,
+            "changed_at": now,
+            "flush_at": due,
+            "flushes": 0,
+        }
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        made = connection.execute(dialect.insert(g).values(**values).on_conflict_do_nothing())
+        if made.rowcount == 1:
+            return
+        row = connection.execute(select(g).where(g.c.key == group_key).with_for_update()).mappings().one()
     clock = GroupClock(flushed_at=row["flushed_at"], flush_at=row["flush_at"])
-    due = grouping.after_change(clock, now, timing_of(row["route"]))
+    due = grouping.after_change(clock, now, timing)
     connection.execute(update(g).where(g.c.key == group_key).values(flush_at=due, changed_at=now))

@@ -1,6 +1,6 @@
 """Alerts and their events: the open alert for a key, new alerts, changes, and the timeline."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,9 +44,9 @@ def get(connection: Connection, alert_id: int) -> RowMapping | None:
     return connection.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).mappings().first()
 
 
-def open_alert(connection: Connection, alert: Alert, signal: Signal, owner: Owner) -> int:
-    """Stores a new alert; returns its id."""
-    values = {
+def new_alert(alert: Alert, signal: Signal, owner: Owner) -> dict[str, Any]:
+    """The columns of a new alert, before where it goes is decided."""
+    return {
         "dedup_key": alert.dedup_key,
         "source": signal.source,
         "integration_id": signal.integration_id,
@@ -65,7 +65,12 @@ def open_alert(connection: Connection, alert: Alert, signal: Signal, owner: Owne
         "created_at": alert.created_at,
         "updated_at": alert.updated_at,
     }
-    result = connection.execute(insert(t.alerts).values(**values).returning(t.alerts.c.id))
+
+
+def insert_alert(connection: Connection, values: Mapping[str, Any]) -> int:
+    """Stores a new alert; returns its id."""
+    # Values as parameters, not in the statement: the statement is then compiled once and cached.
+    result = connection.execute(insert(t.alerts).returning(t.alerts.c.id), dict(values))
     return int(result.scalar_one())
 
 
@@ -83,7 +88,18 @@ def add_event(
     data: Mapping[str, Any] | None = None,
 ) -> None:
     values = {"alert_id": alert_id, "at": at, "kind": kind, "message": message, "actor": actor, "data": data}
-    connection.execute(insert(t.alert_events).values(**values))
+    connection.execute(insert(t.alert_events), values)
+
+
+def add_events(
+    connection: Connection, alert_id: int, at: datetime, events: Sequence[tuple[str, str, str | None]]
+) -> None:
+    """Several (kind, message, actor) events at once, in order."""
+    rows = [
+        {"alert_id": alert_id, "at": at, "kind": kind, "message": message, "actor": actor, "data": None}
+        for kind, message, actor in events
+    ]
+    connection.execute(insert(t.alert_events), rows)
 
 
 def events(connection: Connection, alert_id: int) -> list[RowMapping]:
