@@ -323,3 +323,25 @@ def test_an_unknown_channel_type_fails_with_a_reason(db: Database, tmp_path: Pat
 
     [row] = _outbox(db)
     assert (row["status"], row["last_error"]) == ("failed", "no channel type 'inbox' is installed")
+
+
+def test_a_service_that_fails_before_its_platform_is_attached_before_anyone_is_paged(
+    db: Database, tmp_path: Path
+) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)  # the service's check confirms DOWN first
+    _pass(db, clock)
+    _change(db, "paas-api", T0 + timedelta(seconds=4))  # then the platform's, within the service's group wait
+    clock.advance(timedelta(seconds=10))
+
+    _pass(db, clock)
+    assert [row["channel_id"] for row in _outbox(db)] == ["re-pager"], "nobody in pay is paged"
+    clock.advance(timedelta(seconds=10))  # the group it moved to waits as any new group does
+    _pass(db, clock)
+
+    assert sorted(row["channel_id"] for row in _outbox(db)) == ["pay-chat", "re-pager"]
+    with db.reading() as connection:
+        service = store.find_open(connection, "check:pay-api-0")
+        assert service is not None
+        kinds = [e["kind"] for e in store.events(connection, service["id"])]
+    assert kinds == ["opened", "routed", "attached", "routed", "notified"]

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from watchkeeper.channels import Message, MessageAlert
 from watchkeeper.domain import grouping, routing
 from watchkeeper.domain.alerts import Action, Link
-from watchkeeper.services import messages
+from watchkeeper.services import messages, pipeline
 from watchkeeper.services.pipeline import timing_of
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as store
@@ -54,6 +54,8 @@ def flush(connection: Connection, key: str, now: datetime, outbox: Outbox) -> in
         return 0  # flushed meanwhile by another engine, or put off
     timing = timing_of(group["route"])
     alerts = _told_or_to_tell(connection, key)
+    moved = {a["id"] for a in alerts if _never_told(a) and pipeline.reattach(connection, dict(a), now)}
+    alerts = [a for a in alerts if a["id"] not in moved]
     changed = [a for a in alerts if a["status"] != a["notified_status"]]
     still_open = [a for a in alerts if a["status"] != "resolved"]
     reminder = not changed and bool(still_open)
@@ -74,6 +76,10 @@ def flush(connection: Connection, key: str, now: datetime, outbox: Outbox) -> in
         )
     )
     return written
+
+
+def _never_told(alert: RowMapping) -> bool:
+    return alert["notified_status"] is None and alert["cause_alert_id"] is None and alert["status"] != "resolved"
 
 
 def _told_or_to_tell(connection: Connection, key: str) -> list[RowMapping]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.catalog.teams import Route
@@ -54,6 +54,27 @@ def place(connection: Connection, alert: Mapping[str, Any], now: datetime) -> Pl
         "cause_alert_id": cause["id"] if cause is not None else None,
     }
     return Placement(columns, events, None if suppressed is not None else choice)
+
+
+def reattach(connection: Connection, alert: Mapping[str, Any], now: datetime) -> bool:
+    """An alert not yet notified whose platform or dependency has failed since it was placed (the two often fail
+    within seconds, in either order) is attached now, before anyone is paged. True when it leaves its group."""
+    placed = place(connection, alert, now)
+    if placed.columns["cause_alert_id"] is None:
+        return False
+    update_alert = update(t.alerts).where(t.alerts.c.id == alert["id"]).values(**placed.columns)
+    connection.execute(update_alert)
+    rows = [
+        {"alert_id": alert["id"], "at": now, "kind": kind, "message": text, "actor": None, "data": None}
+        for kind, text in placed.events
+    ]
+    connection.execute(insert(t.alert_events), rows)
+    if placed.choice is None:
+        return True
+    if placed.choice.group_key == alert["group_key"]:
+        return False
+    mark_changed(connection, placed.choice.group_key, placed.columns["route"], now)
+    return True
 
 
 def _facts(alert: Mapping[str, Any], severity: str, in_hours: bool) -> Facts:
