@@ -122,7 +122,7 @@ def test_values_of_the_wrong_type_are_not_coerced(catalog, old, new, expected):
         (
             "interval: 30s\n        timeout: 10s\n        expect:\n          status: [200]\n          body_contains",
             "interval: 30s\n        timeout: 45s\n        expect:\n          status: [200]\n          body_contains",
-            "timeout (0:00:45) is longer than interval (0:00:30)",
+            "timeout (45 s) is longer than interval (30 s)",
         ),
         ('recurrence: "FREQ=WEEKLY;BYDAY=TU"', 'recurrence: "FREQ=DAILY;INTERVAL=0"', "INTERVAL must be 1 or more"),
         ('recurrence: "FREQ=WEEKLY;BYDAY=TU"', 'recurrence: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"', "never happens"),

@@ -64,7 +64,7 @@ def test_a_server_that_never_finishes_the_tls_handshake_is_named(targets):
     result = asyncio.run(once())
 
     assert not result.verdict.ok
-    assert result.verdict.reason == "timed out after 1 s in the TLS handshake"
+    assert result.verdict.reason == "timed out after 1 s during the TLS handshake"
 
 
 def test_a_wrong_status_names_the_status_and_url(targets):
@@ -224,8 +224,7 @@ def test_a_reason_quoting_what_a_target_sent_is_cut_short(targets):
     result = run(targets.http + "/ok", expect={"body_contains": wanted})
 
     assert not result.verdict.ok
-    assert len(result.verdict.reason) <= 300
-    assert result.verdict.reason.endswith("…")
+    assert result.verdict.reason == "body lacks '" + "x" * 60 + "…'"
 
 
 def test_a_secret_in_the_url_is_hidden_in_its_url_encoded_forms_too(targets, monkeypatch):
