@@ -24,14 +24,21 @@ def answer(body: bytes, total_ms: float = 1.0, **fields: Any) -> HttpObservation
     return HttpObservation(url="http://127.0.0.1/", status=200, body=body, timings=Timings(total=total_ms), **fields)
 
 
-def test_body_regex_is_bounded_by_the_check_timeout():
+@pytest.mark.parametrize(
+    ("pattern", "body", "reason"),
+    [
+        (RUNAWAY, b"ok " * 40_000, "body_regex took longer than 1 s, the check's timeout, to match"),
+        (r"(\w+\s?)+$", b"A" * 25 + b"!", "body does not match /(\\w+\\s?)+$/"),  # the review's: `re` took 3 s
+    ],
+)
+def test_body_regex_is_bounded_by_the_check_timeout(pattern, body, reason):
     started_cpu, started = time.process_time(), time.perf_counter()
 
-    verdict = assess(check({"body_regex": RUNAWAY}, timeout=1), answer(b"ok " * 40_000), T0)
+    verdict = assess(check({"body_regex": pattern}, timeout=1), answer(body), T0)
 
     cpu = time.process_time() - started_cpu
     assert not verdict.ok
-    assert verdict.reason == "body_regex took longer than 1 s, the check's timeout, to match"
+    assert verdict.reason == reason
     # The limit counts processor time, which a loaded machine hands out slower than the wall clock runs.
     assert cpu < 1.5, f"assess used {cpu:.1f} s of processor time for a check whose timeout is 1 s"
     assert time.perf_counter() - started < 10

@@ -194,7 +194,10 @@ def _scheme_of(location: object) -> str:
     scheme = str(location).split(":", 1)[0]
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) is None:
         return "a non-HTTP"
-    return f"{'an' if scheme[0].lower() in 'aeiou' else 'a'} {scheme.lower()}:"
+    scheme = scheme.lower()
+    # "an ftp:" and "an smb:" as they are spelled out, "a file:" and "an about:" as they are said
+    spelled = not any(vowel in scheme for vowel in "aeiouy")
+    return f"{'an' if scheme[0] in ('fhlmnrsx' if spelled else 'aeiou') else 'a'} {scheme}:"
 
 
 def _dns_reason(error: aiohttp.ClientConnectorDNSError) -> str:
