@@ -23,6 +23,10 @@ LARGE_JSON_BYTES = 32 * 1024
 """A JSON body above this is parsed and searched off the event loop: a `$..name` path over a 1 MB document
 takes a quarter of a second here."""
 
+LARGE_BODY_BYTES = 1024 * 1024
+"""Any body above this (the default max_body_bytes) is assessed off the event loop: decoding and searching a
+body read under a raised cap grows with it."""
+
 
 def assess(check: HttpCheck, seen: HttpObservation, now: datetime) -> Verdict:
     if seen.failure is not None:
@@ -43,10 +47,12 @@ def assess(check: HttpCheck, seen: HttpObservation, now: datetime) -> Verdict:
 
 def slow_to_assess(check: HttpCheck, seen: HttpObservation) -> bool:
     """Whether assessing may take long enough to hold up other checks: a regular expression (its cost depends on
-    the pattern and the body, so even a short body can take its whole time limit), or a large JSON body."""
+    the pattern and the body, so even a short body can take its whole time limit), a large JSON body, or any
+    body larger than the default cap."""
     if seen.failure is not None:
         return False
-    return check.expect.body_regex is not None or (bool(check.expect.json_) and len(seen.body) > LARGE_JSON_BYTES)
+    expect, size = check.expect, len(seen.body)
+    return expect.body_regex is not None or (bool(expect.json_) and size > LARGE_JSON_BYTES) or size > LARGE_BODY_BYTES
 
 
 def regex_budget(check: HttpCheck, seen: HttpObservation) -> float:
