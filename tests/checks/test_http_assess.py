@@ -117,3 +117,10 @@ def test_a_stored_path_that_does_not_parse_fails_the_run_with_a_reason():
 
     assert not verdict.ok
     assert verdict.reason.startswith("$[?(@.x cannot be evaluated: ")
+
+
+def test_json_nested_beyond_reading_is_a_failed_check_not_an_error():
+    verdict = assess(check({"json": [{"path": "$.x", "exists": True}]}), answer(b"[" * 100_000), T0)
+
+    assert not verdict.ok
+    assert verdict.reason == "body is JSON nested too deeply to read"

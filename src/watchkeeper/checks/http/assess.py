@@ -113,6 +113,8 @@ def _json_body_problem(assertions: list[JsonAssertion], body: str, truncated: bo
         document = json.loads(body)
     except ValueError:
         return "body is not JSON" + (" (it was cut at the size limit)" if truncated else "")
+    except RecursionError:  # `[[[[...` a hundred thousand deep
+        return "body is JSON nested too deeply to read"
     for assertion in assertions:
         failed = _json_problem(assertion, document)
         if failed:
