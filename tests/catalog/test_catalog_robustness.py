@@ -122,7 +122,7 @@ def test_values_of_the_wrong_type_are_not_coerced(catalog, old, new, expected):
         (
             "interval: 30s\n        timeout: 10s\n        expect:\n          status: [200]\n          body_contains",
             "interval: 30s\n        timeout: 45s\n        expect:\n          status: [200]\n          body_contains",
-            "timeout (0:00:45) is longer than interval (0:00:30)",
+            "timeout (45 s) is longer than interval (30 s)",
         ),
         ('recurrence: "FREQ=WEEKLY;BYDAY=TU"', 'recurrence: "FREQ=DAILY;INTERVAL=0"', "INTERVAL must be 1 or more"),
         ('recurrence: "FREQ=WEEKLY;BYDAY=TU"', 'recurrence: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"', "never happens"),
@@ -141,6 +141,36 @@ def test_values_that_would_misbehave_later_are_refused_now(catalog, old, new, ex
     problem = only(catalog.problems())
 
     assert expected in problem.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "- path: $.api_version",
+            '- path: "$[?(@.x"',
+            "checks[paas-api].expect.json[0].path: path '$[?(@.x' is not a JSONPath: unbalanced parentheses",
+        ),
+        (
+            "body_contains: ok",
+            'body_regex: "(?<name"',
+            "expect.body_regex: body_regex is not a regular expression: ",
+        ),
+        (
+            "url: https://api.cloud.example.gov.uk/v2/info",
+            "url: http://::1:8080/v2/info",
+            "'http://::1:8080/v2/info' has an IPv6 address without brackets: write the address in square brackets",
+        ),
+    ],
+)
+def test_an_expectation_that_could_never_be_tested_is_refused_at_its_line(catalog, old, new, expected):
+    name = next(n for n in (PAY, PLATFORMS) if old in catalog.text(n))
+    catalog.replace(name, old, new)
+
+    problem = only(catalog.problems())
+
+    assert expected in problem.message
+    assert (problem.file, problem.line) == (catalog.file(name), catalog.line_of(name, new.split(": ", 1)[1]))
 
 
 def test_cron_names_such_as_daily_are_understood(catalog):

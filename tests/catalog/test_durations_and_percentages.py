@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from watchkeeper.domain.durations import format_duration, format_percent, parse_duration, parse_percent
+from watchkeeper.domain.durations import (
+    format_duration,
+    format_percent,
+    parse_duration,
+    parse_percent,
+    readable_duration,
+)
 
 whole_milliseconds = st.timedeltas(min_value=timedelta(0), max_value=timedelta(weeks=52 * 200)).map(
     lambda value: value - timedelta(microseconds=value.microseconds % 1000)
@@ -104,3 +110,21 @@ def test_a_percentage_above_100_is_rejected() -> None:
 @given(st.integers(min_value=0, max_value=10_000).map(lambda hundredths: hundredths / 100))
 def test_formatting_then_reading_a_percentage_gives_it_back(value: float) -> None:
     assert parse_percent(format_percent(value)) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("length", "read"),
+    [
+        (timedelta(seconds=3), "3 s"),
+        (timedelta(seconds=1.5), "1.5 s"),
+        (timedelta(milliseconds=250), "0.25 s"),
+        (timedelta(0), "0 s"),
+        (timedelta(minutes=2), "2 min"),
+        (timedelta(seconds=90), "1 min 30 s"),
+        (timedelta(hours=1, minutes=30), "1 h 30 min"),
+        (timedelta(days=2, seconds=5), "2 d 5 s"),
+        (timedelta(seconds=-3), "-3 s"),
+    ],
+)
+def test_a_duration_in_a_message_reads_as_people_say_it(length: timedelta, read: str) -> None:
+    assert readable_duration(length) == read

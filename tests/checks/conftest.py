@@ -229,6 +229,32 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     refusing.close()
 
 
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Handler], int]]:
+    """Starts a TCP server on 127.0.0.1 whose handler misbehaves as a test asks; gives its port."""
+    loop = Loop()
+    servers: list[asyncio.Server] = []
+
+    def start(handler: Handler) -> int:
+        server, port = loop.run(_raw(handler))
+        servers.append(server)
+        return port
+
+    yield start
+    for server in servers:
+        server.close()
+    loop.close()
+
+
+@pytest.fixture
+def ipv6_closed_port() -> Iterator[int]:
+    """A port on ::1 that refuses connections (bound, never listening)."""
+    sock = socket.socket(socket.AF_INET6)
+    sock.bind(("::1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
+
+
 # A small DNS responder on loopback, answering from a fixed zone: the DNS check's tests and the HTTP
 # probe's name lookups ask it, never the machine's resolver.
 ZONE = {

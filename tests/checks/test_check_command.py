@@ -5,6 +5,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+from click.testing import CliRunner
+
+from watchkeeper.cli.main import cli
+
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
@@ -65,3 +70,42 @@ def test_mistakes_in_the_arguments_are_messages(targets, tmp_path):
     assert "no check 'site'" in unknown.stderr
     assert bad_url.returncode == 1
     assert "--url: 'ftp://example.test/' is not an http:// or https:// URL" in bad_url.stderr
+
+
+def test_the_timeout_takes_seconds_or_a_duration_as_in_the_catalog(targets):
+    minute = run("--url", targets.http + "/ok", "--timeout", "1m")
+    seconds = run("--url", f"http://127.0.0.1:{targets.silent}/", "--timeout", "1.5", "--json")
+    duration = run("--url", f"http://127.0.0.1:{targets.silent}/", "--timeout", "1500ms", "--json")
+
+    assert json.loads(seconds.stdout)["reason"] == "timed out after 1.5 s waiting for the first byte"
+    assert json.loads(duration.stdout)["reason"] == "timed out after 1.5 s waiting for the first byte"
+    assert minute.returncode == 0, minute.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("soon", "'soon' is not a duration"),
+        ("0.01", "0.01 is not between 0.1 s and 5 min"),
+        ("10m", "10m is not between 0.1 s and 5 min"),
+        ("inf", "inf is not between 0.1 s and 5 min"),
+    ],
+)
+def test_a_timeout_that_is_not_a_length_of_time_is_a_message(given, message):
+    result = CliRunner().invoke(cli, ["check", "--url", "http://127.0.0.1:1/", "--timeout", given])
+
+    assert result.exit_code == 2
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_ipv6_address_needs_its_brackets(ipv6_closed_port):
+    bare = run("--url", f"http://::1:{ipv6_closed_port}/")
+    bracketed = run("--url", f"http://[::1]:{ipv6_closed_port}/")
+
+    assert bare.returncode == 1
+    assert "has an IPv6 address without brackets" in bare.stderr
+    assert "http://[::1]:8080/" in bare.stderr
+    assert "Traceback" not in bare.stderr
+    assert bracketed.returncode == 1
+    assert bracketed.stdout.startswith(f"DOWN  ad-hoc (http): connection refused by [::1]:{ipv6_closed_port}")

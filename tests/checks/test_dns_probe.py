@@ -1,12 +1,15 @@
 """The DNS check against a small DNS responder on loopback, answering from a fixed zone."""
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from watchkeeper.checks.context import probe_context
+from watchkeeper.checks.dns.assess import assess
 from watchkeeper.checks.dns.config import DnsCheck
+from watchkeeper.domain.observations import DnsObservation, Timings
 from watchkeeper.services.check_once import CheckResult, run_once
 from watchkeeper.services.clock import SystemClock
 
@@ -61,3 +64,13 @@ def test_a_resolver_that_does_not_answer_times_out(responder):
 
     assert not result.verdict.ok
     assert result.verdict.reason == f"no DNS answer from {responder} within 1 s"
+
+
+def test_a_long_answer_is_quoted_in_part():
+    check = DnsCheck.model_validate({"id": "d", "name": "x.test", "record": "TXT", "expect": {"contains": ["v=1"]}})
+    records = tuple(f"record-{n:04d}" for n in range(2_000))
+    seen = DnsObservation("x.test", "TXT", "NOERROR", records, Timings(total=3))
+
+    verdict = assess(check, seen, datetime(2026, 7, 1, tzinfo=UTC))
+
+    assert verdict.reason == f"TXT x.test lacks v=1 (answered {', '.join(records)[:60]}…)"

@@ -129,3 +129,23 @@ def test_a_host_that_never_answers_does_not_hold_back_checks_of_other_hosts(db, 
     runs = Counter(row["check_id"] for row in rows(db, t.check_results))
     assert runs["elsewhere"] >= 3  # it ran on time, every second or so
     assert sum(count for check, count in runs.items() if check.startswith("hang")) <= 3 * 5 + 3
+
+
+def test_other_checks_keep_their_schedule_while_one_check_s_regex_runs_away(db, tmp_path, targets):
+    runaway = (
+        f"      - {{id: runaway, type: http, url: '{targets.http}/endless', interval: 2s, timeout: 2s,"
+        " expect: {body_regex: '(?:ok )+y'}}\n"  # backtracks for hours over the 1 MiB of "ok ok ok" it reads
+    )
+    apply(db, tmp_path, catalog_text(targets).replace("    checks:\n", "    checks:\n" + runaway))
+
+    _, scheduler = run_engine(db, 5)
+
+    runs = Counter(row["check_id"] for row in rows(db, t.check_results))
+    assert all(runs[check] >= 4 for check in ("healthy", "failing", "closed-port")), runs
+    assert max(scheduler.lags) < 0.5
+    reasons = {row["last_reason"] for row in rows(db, t.check_states) if row["check_id"] == "runaway"}
+    assert reasons <= {
+        "body_regex took longer than 2 s, the check's timeout, to match",
+        "took longer than the check's 2 s timeout to assess the answer",
+    }, reasons
+    assert runs["runaway"] >= 1

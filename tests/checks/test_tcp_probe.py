@@ -39,3 +39,13 @@ def test_refused_and_silent_servers_fail_clearly(targets):
 
     assert refused.verdict.reason == f"connection refused by 127.0.0.1:{targets.closed}"
     assert silent.verdict.reason == f"timed out after 1 s waiting for a reply to 127.0.0.1:{targets.silent}"
+
+
+def test_an_ipv6_address_is_written_in_brackets(ipv6_closed_port):
+    check = TcpCheck(id="t", host="::1", port=ipv6_closed_port)
+
+    async def once() -> CheckResult:
+        async with probe_context() as context:
+            return await run_once(check, context, SystemClock())
+
+    assert asyncio.run(once()).verdict.reason == f"connection refused by [::1]:{ipv6_closed_port}"

@@ -1,6 +1,8 @@
 """The TLS check against real local TLS servers with certificates made by trustme."""
 
 import asyncio
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -107,3 +109,27 @@ def test_an_old_tls_version_fails_a_minimum():
     seen = TlsObservation("x.test", 443, certificate(90, 60), True, None, True, "TLSv1.2")
 
     assert assess(check, seen, NOW).reason == "TLSv1.2 negotiated, TLSv1.3 or later required"
+
+
+def test_a_server_that_never_finishes_the_handshake_is_named_within_the_timeout(targets):
+    check = TlsCheck(id="t", host="127.0.0.1", port=targets.silent, timeout=timedelta(seconds=1))
+    started = time.monotonic()
+
+    async def once() -> CheckResult:
+        async with probe_context() as context:
+            return await run_once(check, context, SystemClock())
+
+    result = asyncio.run(once())
+
+    assert time.monotonic() - started < 3  # 1 s, and at most CLOSE_SECONDS to leave the connection
+    assert result.verdict.reason == f"timed out after 1 s during the TLS handshake with 127.0.0.1:{targets.silent}"
+
+
+def test_a_certificate_for_many_other_names_is_named_in_part():
+    names = tuple(f"host-{n}.elsewhere.test" for n in range(500))
+    cert = replace(certificate(90, 60), names=names)
+    seen = TlsObservation("x.test", 443, cert, chain_verified=True, hostname_matches=False, tls_version="TLSv1.3")
+
+    verdict = assess(TlsCheck(id="t", host="x.test"), seen, NOW)
+
+    assert verdict.reason == f"certificate is for {', '.join(names)[:60]}…, not x.test"

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from watchkeeper.catalog.types import Id, Model, PositiveDuration, Severity
+from watchkeeper.domain.durations import readable_duration
 
 ENTRY_POINT_GROUP = "watchkeeper.checks"
 
@@ -36,7 +37,10 @@ class CheckConfig(Model):
     def _timeout_within_interval(self) -> "CheckConfig":
         # Runs start to start: a timeout longer than the interval would overlap one run with the next.
         if self.type != "heartbeat" and self.timeout > self.interval:
-            raise ValueError(f"timeout ({self.timeout}) is longer than interval ({self.interval})")
+            raise ValueError(
+                f"timeout ({readable_duration(self.timeout)}) is longer than interval"
+                f" ({readable_duration(self.interval)})"
+            )
         return self
 
 
@@ -44,6 +48,9 @@ Probe = Callable[[Any, Any], Awaitable[Any]]
 """(config, probe context) -> observation: the only part of a check type that does I/O."""
 Assess = Callable[[Any, Any, datetime], Any]
 """(config, observation, now) -> Verdict: pure, so the same observation always gets the same verdict."""
+SlowToAssess = Callable[[Any, Any], bool]
+"""(config, observation) -> whether its assessment may take long (a regular expression, a large document):
+such a verdict is reached in a worker thread, so the event loop goes on starting and timing other checks."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class CheckType:
     description: str
     probe: Probe | None = None
     assess: Assess | None = None
+    slow_to_assess: SlowToAssess | None = None
 
 
 class UnknownCheckType(LookupError):

@@ -183,6 +183,11 @@ def _url(value: Any) -> str:
     if "${" in value:  # resolved from a secret when used; checked then
         return value
     match = re.fullmatch(r"(?i:https?)://(\[[0-9a-fA-F:.]+\]|[^\s/:?#\[\]]+)(?::(\d{1,5}))?([/?#]\S*)?", value)
+    if match is None and re.match(r"(?i:https?)://[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:.]*(?:[/?#]|$)", value):
+        raise ValueError(
+            f"{value[:80]!r} has an IPv6 address without brackets: write the address in square brackets, "
+            "with any port after them, such as http://[::1]:8080/"
+        )
     if match is None or (match.group(2) and not 0 < int(match.group(2)) <= 65535):
         raise ValueError(f"{value[:80]!r} is not an http:// or https:// URL")
     return value

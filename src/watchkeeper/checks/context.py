@@ -5,6 +5,7 @@ import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -34,9 +35,17 @@ class PhaseClock:
     marks: dict[str, float] = field(default_factory=dict)
     certificate: bytes | None = None
     tls_version: str | None = None
+    latest: str | None = None
+    """The mark made last, so a timeout can say what it interrupted, on a redirect's connection too (the
+    timings keep each phase's first mark)."""
 
     def mark(self, name: str) -> None:
         self.marks.setdefault(name, time.perf_counter())
+        self.latest = name
+
+    def doing(self) -> str:
+        """What the request was doing after the latest mark, in words for a timeout's reason."""
+        return _DOING.get(self.latest or "", "connecting")
 
     def between(self, first: str, last: str) -> float | None:
         if first in self.marks and last in self.marks:
@@ -45,6 +54,17 @@ class PhaseClock:
 
     def since_start(self, name: str) -> float | None:
         return (self.marks[name] - self.start) * 1000 if name in self.marks else None
+
+
+_DOING = {
+    "dns_start": "resolving the name",
+    "dns_end": "connecting",
+    "connect_start": "connecting",
+    "connect_end": "waiting for the first byte",
+    "tls_start": "during the TLS handshake",
+    "tls_end": "waiting for the first byte",
+    "first_byte": "reading the body",
+}
 
 
 SSL_SHUTDOWN_SECONDS = 0.5
@@ -56,6 +76,11 @@ SSL_ERRORS = (ssl.SSLError,)
 
 PHASES: ContextVar[PhaseClock | None] = ContextVar("watchkeeper_phases", default=None)
 """Set by a probe before its request: the connector's marks and the TLS peer's details go into it."""
+
+
+def endpoint(host: str, port: int | str) -> str:
+    """`host:port` as a URL writes it, so an IPv6 address reads as one: [::1]:8080, not ::1:8080."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _mark(name: str) -> None:
@@ -102,6 +127,7 @@ class _PhasedConnector(aiohttp.TCPConnector):
                 _mark("connect_end")
                 if kwargs.get("ssl"):  # an abandoned handshake lets go of its socket soon, not after 30 s
                     kwargs["ssl_shutdown_timeout"] = SSL_SHUTDOWN_SECONDS
+                    _mark("tls_start")
                 try:
                     transport, protocol = await self._loop.create_connection(*args, **kwargs, sock=sock)
                 except BaseException:  # a failed or cancelled handshake must not leave the socket open
@@ -124,11 +150,19 @@ class _PhasedConnector(aiohttp.TCPConnector):
         return transport, protocol
 
 
+ASSESS_THREADS = 2
+"""Worker threads for assessments that may take long (see CheckType.slow_to_assess). A regular expression lets
+go of the interpreter lock while it runs, so these use the machine's cores beside the event loop; more threads
+than this machine's two cores would only take CPU from the loop that starts and times the other checks."""
+
+
 @dataclass
 class ProbeContext:
     session: aiohttp.ClientSession
     secret: Callable[[str], str] = _resolve
     """Turns a string with ${NAME} references into the string to send."""
+    assessors: Executor | None = None
+    """Where slow assessments run; None for the event loop's default executor."""
 
 
 @asynccontextmanager
@@ -144,7 +178,12 @@ async def probe_context(
         ttl_dns_cache=None,
         resolver=ProbeResolver(nameservers),
     )
-    async with aiohttp.ClientSession(
-        connector=connector, auto_decompress=True, cookie_jar=aiohttp.DummyCookieJar()
-    ) as session:
-        yield ProbeContext(session)
+    assessors = ThreadPoolExecutor(ASSESS_THREADS, thread_name_prefix="watchkeeper-assess")
+    try:
+        async with aiohttp.ClientSession(
+            connector=connector, auto_decompress=True, cookie_jar=aiohttp.DummyCookieJar()
+        ) as session:
+            yield ProbeContext(session, assessors=assessors)
+    finally:
+        # Not waited for: an assessment still running ends at its own time limit, and nobody needs its verdict.
+        assessors.shutdown(wait=False, cancel_futures=True)

@@ -51,6 +51,27 @@ def format_duration(value: timedelta) -> str:
     return sign + "".join(parts)
 
 
+_SPOKEN: tuple[tuple[str, int], ...] = (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000))
+
+
+def readable_duration(value: timedelta) -> str:
+    """A duration for a reason or a message people read: `3 s`, `1.5 s`, `2 min`, `1 h 30 min`. Under a minute
+    it is seconds (with up to three decimals); above, whole units largest first, seconds only when there are
+    any. Not the catalog spelling (`format_duration`), which is for values a person writes back."""
+    remaining_ms = abs(round(value.total_seconds() * 1000))
+    sign = "-" if value < timedelta(0) and remaining_ms else ""
+    if remaining_ms < 60_000:
+        return f"{sign}{remaining_ms / 1000:g} s"
+    parts: list[str] = []
+    for unit, size in _SPOKEN:
+        count, remaining_ms = divmod(remaining_ms, size)
+        if count:
+            parts.append(f"{count} {unit}")
+    if remaining_ms:
+        parts.append(f"{remaining_ms / 1000:g} s")
+    return sign + " ".join(parts)
+
+
 def parse_percent(text: str) -> float:
     """Read `99.95%` as 99.95. The percent sign is required so that 0.999 and 99.9 cannot be confused."""
     match = _PERCENT.fullmatch(text.strip())

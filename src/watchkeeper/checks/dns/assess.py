@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from watchkeeper.checks.dns.config import DnsCheck
+from watchkeeper.domain.excerpts import excerpt
 from watchkeeper.domain.observations import DnsObservation, Verdict
 
 
@@ -19,10 +20,10 @@ def assess(check: DnsCheck, seen: DnsObservation, now: datetime) -> Verdict:
     answers = {_normal(answer) for answer in seen.answers}
     missing = [value for value in check.expect.contains if _normal(value) not in answers]
     if missing:
-        found = ", ".join(seen.answers) or "no records"
+        found = excerpt(", ".join(seen.answers)) or "no records"
         return Verdict(False, f"{what} lacks {', '.join(missing)} (answered {found})")
     if check.expect.equals is not None and answers != {_normal(value) for value in check.expect.equals}:
-        return Verdict(
-            False, f"{what} is {', '.join(sorted(seen.answers)) or 'empty'}, expected {', '.join(check.expect.equals)}"
-        )
-    return Verdict(True, f"{what}: {', '.join(seen.answers) or seen.rcode} in {seen.timings.total or 0:.0f} ms")
+        found = excerpt(", ".join(sorted(seen.answers))) or "empty"
+        return Verdict(False, f"{what} is {found}, expected {', '.join(check.expect.equals)}")
+    found = excerpt(", ".join(seen.answers)) or str(seen.rcode)
+    return Verdict(True, f"{what}: {found} in {seen.timings.total or 0:.0f} ms")

@@ -10,6 +10,8 @@ import dns.resolver
 
 from watchkeeper.checks.context import ProbeContext
 from watchkeeper.checks.dns.config import DnsCheck
+from watchkeeper.domain.durations import readable_duration
+from watchkeeper.domain.excerpts import excerpt
 from watchkeeper.domain.observations import DnsObservation, ProbeFailure, Timings
 
 
@@ -33,10 +35,11 @@ async def probe(check: DnsCheck, context: ProbeContext) -> DnsObservation:
             "SERVFAIL" if "SERVFAIL" in str(error) else "REFUSED" if "REFUSED" in str(error) else "SERVFAIL"
         )
     except dns.exception.Timeout:
-        seconds = check.timeout.total_seconds()
-        return observed(failure=ProbeFailure("timeout", f"no DNS answer{where} within {seconds:g} s"))
+        within = readable_duration(check.timeout)
+        return observed(failure=ProbeFailure("timeout", f"no DNS answer{where} within {within}"))
     except dns.exception.DNSException as error:
-        return observed(failure=ProbeFailure("dns", f"DNS lookup of {check.name}{where} failed: {error}"))
+        problem = excerpt(str(error), 200)  # it can quote what the server sent
+        return observed(failure=ProbeFailure("dns", f"DNS lookup of {check.name}{where} failed: {problem}"))
     # Sorted: a record set has no order, and a steady answer should read the same every time.
     answers = tuple(
         sorted(record.to_text().strip('"') if check.record == "TXT" else record.to_text() for record in answer)

@@ -1,8 +1,9 @@
 """What an HTTP check says: the request to make, and what its response must look like."""
 
-import re
 from typing import Any, Literal
 
+import jsonpath
+import regex
 from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig
@@ -19,6 +20,18 @@ class JsonAssertion(Model):
     le: float | None = None
     gt: float | None = None
     ge: float | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path_parses(cls, value: str) -> str:
+        # Refused here, where `watchkeeper validate` can say where it is, rather than failing every run.
+        try:
+            jsonpath.compile(value)
+        except jsonpath.JSONPathError as error:
+            token = getattr(error, "token", None)
+            where = f" at character {token.index + 1}" if token is not None else ""
+            raise ValueError(f"path {value[:80]!r} is not a JSONPath: {_first_line(error)}{where}") from None
+        return value
 
     @model_serializer(mode="wrap")
     def _only_what_was_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -64,10 +77,14 @@ class HttpExpect(Model):
     def _regex_compiles(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                re.compile(value)
-            except re.error as error:
+                regex.compile(value)  # the engine that runs it (see assess), so both agree on the syntax
+            except regex.error as error:
                 raise ValueError(f"body_regex is not a regular expression: {error}") from None
         return value
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _is_status_range(spec: str) -> bool:

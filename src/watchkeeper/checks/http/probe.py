@@ -1,19 +1,23 @@
 """The HTTP probe: one request on a fresh connection, with the time each phase took. It only observes."""
 
 import asyncio
+import contextlib
 import errno
+import re
 import ssl
 import time
 from dataclasses import replace
-from datetime import timedelta
 from urllib.parse import quote, quote_plus
 
 import aiohttp
+from yarl import URL
 
 from watchkeeper.catalog.secrets import find_references
 from watchkeeper.checks.certificates import certificate_from_der
-from watchkeeper.checks.context import PHASES, PhaseClock, ProbeContext
+from watchkeeper.checks.context import PHASES, PhaseClock, ProbeContext, endpoint
 from watchkeeper.checks.http.config import HttpCheck
+from watchkeeper.domain.durations import readable_duration
+from watchkeeper.domain.excerpts import quoted
 from watchkeeper.domain.observations import FailureKind, HttpObservation, ProbeFailure, Timings
 
 READ_CHUNK = 64 * 1024
@@ -26,19 +30,38 @@ async def probe(check: HttpCheck, context: ProbeContext) -> HttpObservation:
     observation = await _observe(check, context, url)
     if url == check.url:
         return observation
-    return _without_secrets(observation, _secrets_in(check.url, context))
+    return _without_secrets(observation, _secrets_in(check.url, url, context))
 
 
-def _secrets_in(text: str, context: ProbeContext) -> dict[str, str]:
-    """Each secret value in `text`, by the reference that stands for it."""
-    found = {}
-    for _path, name in find_references(text):
+def _secrets_in(written: str, url: str, context: ProbeContext) -> dict[str, str]:
+    """What to replace in a message, by what replaces it: the whole URL as sent, in each form the URL library
+    may print it, by the URL as the catalog writes it; then each secret value, in each form a part of a URL may
+    carry it (a message can quote just a host, a path or a query), by the reference that stands for it."""
+    found = dict.fromkeys(_url_forms(url), written)
+    for _path, name in find_references(written):
         reference = "${" + name + "}"
         value = context.secret(reference)
         if len(value) >= 4 and value != reference:  # shorter values would mangle a message, and hide nothing
-            for form in (value, quote(value, safe=""), quote(value), quote_plus(value)):  # as a URL may carry it
-                found[form] = reference
-    return found
+            found.update(dict.fromkeys(_value_forms(value), reference))
+    return dict(sorted(found.items(), key=lambda item: -len(item[0])))  # longest first: a form can hold another
+
+
+def _url_forms(url: str) -> set[str]:
+    forms = {url}
+    with contextlib.suppress(ValueError):
+        parsed = URL(url)
+        forms |= {str(parsed), parsed.human_repr(), str(URL(url, encoded=True))}
+    return {form for form in forms if form}
+
+
+def _value_forms(value: str) -> set[str]:
+    forms = {value, quote(value, safe=""), quote(value), quote_plus(value), quote_plus(value, safe="/")}
+    with contextlib.suppress(ValueError):  # as yarl encodes it in a path, in a query and in a fragment
+        forms.add(URL("http://h/" + value).raw_path[1:])
+        forms.add(URL("http://h/?" + value).raw_query_string)
+        forms.add(URL("http://h/#" + value).raw_fragment)
+        forms.add(URL.build(scheme="http", host="h", query={"k": value}).raw_query_string[2:])
+    return {form for form in forms if len(form) >= 4}
 
 
 def _without_secrets(observation: HttpObservation, secrets: dict[str, str]) -> HttpObservation:
@@ -63,7 +86,8 @@ async def _observe(check: HttpCheck, context: ProbeContext, url: str) -> HttpObs
         async with asyncio.timeout(check.timeout.total_seconds()):
             return await _request(check, context, url, phases)
     except TimeoutError:
-        return _failed(url, phases, "timeout", f"timed out after {_seconds(check.timeout)} {_waiting_for(phases, url)}")
+        timeout = readable_duration(check.timeout)
+        return _failed(url, phases, "timeout", f"timed out after {timeout} {phases.doing()}")
     except aiohttp.TooManyRedirects:
         return _failed(url, phases, "redirects", f"more than {check.max_redirects} redirects from {url}")
     except aiohttp.ClientConnectorCertificateError as error:
@@ -76,8 +100,19 @@ async def _observe(check: HttpCheck, context: ProbeContext, url: str) -> HttpObs
         return _failed(url, phases, *_connect_failure(error, url))
     except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
         return _failed(url, phases, "reset", f"connection closed by {_host(url)} before a full answer ({error})")
-    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as error:
+    except aiohttp.ClientResponseError as error:
+        return _failed(url, phases, "protocol", f"unreadable answer from {_host(url)}: {_response_problem(error)}")
+    except aiohttp.ClientPayloadError as error:
         return _failed(url, phases, "protocol", f"unreadable answer from {_host(url)}: {_first_line(error)}")
+    except aiohttp.NonHttpUrlRedirectClientError as error:
+        return _failed(
+            url,
+            phases,
+            "redirects",
+            f"redirected to {_scheme_of(error.args[0] if error.args else '')} URL, which is not followed",
+        )
+    except aiohttp.InvalidUrlRedirectClientError as error:
+        return _failed(url, phases, "redirects", f"redirected to {quoted(str(error.url))}, which is not a URL")
     except aiohttp.InvalidURL:
         return _failed(url, phases, "error", f"{url!r} is not a URL that can be requested")
     except aiohttp.ClientError as error:
@@ -153,14 +188,16 @@ def _failed(url: str, phases: PhaseClock, kind: FailureKind, message: str) -> Ht
     return HttpObservation(url=url, timings=_timings(phases), failure=ProbeFailure(kind, message))
 
 
-def _waiting_for(phases: PhaseClock, url: str) -> str:
-    if "connect_end" not in phases.marks:
-        return "resolving the name" if "dns_start" in phases.marks and "dns_end" not in phases.marks else "connecting"
-    if url.startswith("https:") and "tls_end" not in phases.marks:
-        return "in the TLS handshake"
-    if "first_byte" not in phases.marks:
-        return "waiting for the first byte"
-    return "reading the body"
+def _scheme_of(location: object) -> str:
+    """'a file:' for a redirect to file:///etc/passwd; the Location header is the target's, so it is not
+    quoted whole."""
+    scheme = str(location).split(":", 1)[0]
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) is None:
+        return "a non-HTTP"
+    scheme = scheme.lower()
+    # "an ftp:" and "an smb:" as they are spelled out, "a file:" and "an about:" as they are said
+    spelled = not any(vowel in scheme for vowel in "aeiouy")
+    return f"{'an' if scheme[0] in ('fhlmnrsx' if spelled else 'aeiou') else 'a'} {scheme}:"
 
 
 def _dns_reason(error: aiohttp.ClientConnectorDNSError) -> str:
@@ -170,7 +207,7 @@ def _dns_reason(error: aiohttp.ClientConnectorDNSError) -> str:
 
 def _connect_failure(error: aiohttp.ClientConnectorError, url: str) -> tuple[FailureKind, str]:
     code = error.os_error.errno if error.os_error is not None else None
-    where = f"{error.host}:{error.port}"
+    where = endpoint(error.host, error.port or "")
     if code == errno.ECONNREFUSED:
         return "refused", f"connection refused by {where}"
     if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):
@@ -193,9 +230,13 @@ def _host(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0]
 
 
+def _response_problem(error: aiohttp.ClientResponseError) -> str:
+    """aiohttp's description of a malformed answer, on one line, without its caret line or the URL."""
+    lines = [line.strip() for line in str(error.message).splitlines()]
+    return " ".join(line for line in lines if line.strip("^ ")) or f"HTTP {error.status}"
+
+
 def _first_line(error: BaseException) -> str:
+    # Not shortened here: a cut could split a secret's form in two, and then neither half is hidden. run_once
+    # shortens the reason once secrets are out of it.
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
-def _seconds(value: timedelta) -> str:
-    return f"{value.total_seconds():g} s"

@@ -7,8 +7,9 @@ import socket
 import time
 from collections.abc import Callable
 
-from watchkeeper.checks.context import ProbeContext
+from watchkeeper.checks.context import ProbeContext, endpoint
 from watchkeeper.checks.tcp.config import TcpCheck
+from watchkeeper.domain.durations import readable_duration
 from watchkeeper.domain.observations import FailureKind, ProbeFailure, TcpObservation, Timings
 
 MAX_REPLY = 64 * 1024
@@ -27,7 +28,7 @@ async def probe(check: TcpCheck, context: ProbeContext) -> TcpObservation:
     def failed(kind: FailureKind, message: str) -> TcpObservation:
         return TcpObservation(check.host, check.port, timings=timings(), failure=ProbeFailure(kind, message))
 
-    where = f"{check.host}:{check.port}"
+    where = endpoint(check.host, check.port)
     reply = bytearray()
     try:
         async with asyncio.timeout(check.timeout.total_seconds()):
@@ -38,7 +39,7 @@ async def probe(check: TcpCheck, context: ProbeContext) -> TcpObservation:
         if reply:  # an answer came, but not the one expected: say what is missing, not "timed out"
             return TcpObservation(check.host, check.port, reply=bytes(reply), timings=timings())
         phase = "connecting" if "connected" not in marks else "waiting for a reply"
-        return failed("timeout", f"timed out after {check.timeout.total_seconds():g} s {phase} to {where}")
+        return failed("timeout", f"timed out after {readable_duration(check.timeout)} {phase} to {where}")
     except socket.gaierror:
         return failed("dns", f"cannot resolve {check.host}")
     except ConnectionRefusedError:

@@ -4,6 +4,7 @@ the expiry thresholds (each a share of the certificate's lifetime, or a length o
 from datetime import datetime, timedelta
 
 from watchkeeper.checks.tls.config import TlsCheck
+from watchkeeper.domain.excerpts import excerpt
 from watchkeeper.domain.lengths import in_words
 from watchkeeper.domain.observations import Certificate, TlsObservation, Verdict
 
@@ -16,12 +17,12 @@ def assess(check: TlsCheck, seen: TlsObservation, now: datetime) -> Verdict:
     certificate = seen.certificate
     assert certificate is not None  # a probe without a failure saw a certificate
     if not seen.chain_verified:
-        return Verdict(False, f"certificate not trusted: {seen.verify_error or 'unknown reason'}")
+        return Verdict(False, f"certificate not trusted: {excerpt(seen.verify_error or 'unknown reason', 200)}")
     if not seen.hostname_matches:
-        names = ", ".join(certificate.names) or certificate.subject
+        names = excerpt(", ".join(certificate.names) or certificate.subject)  # a certificate can name hundreds
         return Verdict(False, f"certificate is for {names}, not {check.sni or check.host}")
     if check.min_version and _VERSIONS.get(seen.tls_version or "", 0) < _VERSIONS[check.min_version]:
-        return Verdict(False, f"{seen.tls_version} negotiated, {check.min_version} or later required")
+        return Verdict(False, f"{excerpt(str(seen.tls_version))} negotiated, {check.min_version} or later required")
     left = certificate.not_after - now
     if left <= timedelta(0):
         return Verdict(False, f"certificate expired {in_words(left)} ago, on {certificate.not_after:%Y-%m-%d}")

@@ -9,8 +9,9 @@ import time
 from dataclasses import replace
 
 from watchkeeper.checks.certificates import certificate_from_der
-from watchkeeper.checks.context import ProbeContext
+from watchkeeper.checks.context import PhaseClock, ProbeContext, endpoint
 from watchkeeper.checks.tls.config import TlsCheck
+from watchkeeper.domain.durations import readable_duration
 from watchkeeper.domain.observations import FailureKind, ProbeFailure, Timings, TlsObservation
 
 HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
@@ -22,7 +23,8 @@ CLOSE_SECONDS = 1.0
 async def probe(check: TlsCheck, context: ProbeContext) -> TlsObservation:
     name = check.sni or check.host
     started = time.perf_counter()
-    where = f"{check.host}:{check.port}"
+    where = endpoint(check.host, check.port)
+    phases = PhaseClock(started)
 
     def failed(kind: FailureKind, message: str) -> TlsObservation:
         total = (time.perf_counter() - started) * 1000
@@ -32,14 +34,14 @@ async def probe(check: TlsCheck, context: ProbeContext) -> TlsObservation:
         async with asyncio.timeout(check.timeout.total_seconds()):
             verifying = _context(check, verify=True)
             try:
-                return await _handshake(check, name, verifying, started)
+                return await _handshake(check, name, verifying, phases)
             except ssl.SSLCertVerificationError as error:
-                seen = await _handshake(check, name, _context(check, verify=False), started)
+                seen = await _handshake(check, name, _context(check, verify=False), phases)
                 if error.verify_code == HOSTNAME_MISMATCH:
                     return replace(seen, chain_verified=True, hostname_matches=False)
                 return replace(seen, chain_verified=False, verify_error=error.verify_message or str(error))
     except TimeoutError:
-        return failed("timeout", f"timed out after {check.timeout.total_seconds():g} s connecting to {where}")
+        return failed("timeout", f"timed out after {readable_duration(check.timeout)} {_doing(phases)} {where}")
     except socket.gaierror:
         return failed("dns", f"cannot resolve {check.host}")
     except ConnectionRefusedError:
@@ -52,6 +54,12 @@ async def probe(check: TlsCheck, context: ProbeContext) -> TlsObservation:
         return failed("error", f"cannot connect to {where}: {error.strerror or error}")
 
 
+def _doing(phases: PhaseClock) -> str:
+    if phases.latest == "dns_start":
+        return "resolving the name of"
+    return "during the TLS handshake with" if phases.latest == "tls_start" else "connecting to"
+
+
 def _context(check: TlsCheck, verify: bool) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=check.ca_bundle) if verify else ssl.create_default_context()
     if not verify:
@@ -60,15 +68,21 @@ def _context(check: TlsCheck, verify: bool) -> ssl.SSLContext:
     return context
 
 
-async def _handshake(check: TlsCheck, name: str, context: ssl.SSLContext, started: float) -> TlsObservation:
+async def _handshake(check: TlsCheck, name: str, context: ssl.SSLContext, phases: PhaseClock) -> TlsObservation:
+    """One connection and handshake; `phases` says which step it is in, should the check's timeout end it."""
+    started = phases.start
     loop = asyncio.get_running_loop()
+    phases.mark("dns_start")
     addresses = await loop.getaddrinfo(check.host, check.port, type=socket.SOCK_STREAM)
     resolved = time.perf_counter()
     address = addresses[0][4]
+    phases.mark("connect_start")
     _reader, writer = await asyncio.open_connection(str(address[0]), int(address[1]))
     connected = time.perf_counter()
+    phases.mark("tls_start")
     try:
         await writer.start_tls(context, server_hostname=name)
+        phases.mark("tls_end")
         shaken = time.perf_counter()
         ssl_object = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True)
