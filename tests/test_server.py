@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import IO
 
 import httpx2 as httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from watchkeeper.store import Database
@@ -255,3 +258,91 @@ def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
         page = httpx.get(url).text
         assert 'data-check="shop-frontend-home" data-status="up"' in page
         assert 'data-check="shop-payments-api" data-status="down"' in page
+
+
+# --- web and engine as separate processes: each engine serves its own figures --------------------------------
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_a_split_engine_serves_its_figures_on_its_own_address(database_url, tmp_path):
+    target = socketserver.ThreadingTCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler)
+    target.daemon_threads = True
+    threading.Thread(target=target.serve_forever, daemon=True).start()
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n"
+        f"      - {{id: local, type: tcp, host: 127.0.0.1, port: {target.server_address[1]},"
+        " interval: 1s, timeout: 1s}\n"
+    )
+    env = {
+        **_environment(database_url, {}),
+        "WATCHKEEPER_RUN_CHECKS": "true",  # the only target is on loopback
+        "WATCHKEEPER_PROBE_PROCESSES": "2",
+        "WATCHKEEPER_ENGINE_METRICS_ADDRESS": "127.0.0.1:0",
+    }
+    engine = Process(["serve", "--role", "engine", "--catalog", str(catalog)], env)
+    web = None
+    try:
+        engine_url = str(engine.wait_for_log("serving engine metrics")["url"])
+        web = Process(["serve", "--role", "web", "--port", "0"], env)
+        web_url = str(web.wait_for_log("serving")["url"])
+        up = ("watchkeeper_check_up", (("check", "local"),))
+        passed = ("watchkeeper_check_runs_total", (("outcome", "pass"), ("type", "tcp")))
+
+        def ran_twice() -> bool:
+            scraped = _samples(httpx.get(engine_url).text)
+            return scraped.get(up) == 1.0 and scraped.get(passed, 0) >= 2
+
+        _wait_until(ran_twice, timeout=30)
+        from_engine = _samples(httpx.get(engine_url).text)
+        from_web = _samples(httpx.get(web_url + "metrics").text)
+        elsewhere = httpx.get(engine_url.removesuffix("metrics") + "api/v1/catalog")
+
+        assert from_engine[("watchkeeper_schedule_lag_seconds_count", ())] >= 2
+        assert ("watchkeeper_result_queue_depth", ()) in from_engine
+        assert from_engine[("watchkeeper_engine_lease_held", (("lease", "checks"),))] == 1.0
+        assert ("watchkeeper_check_response_seconds", (("check", "local"),)) in from_engine
+        assert from_engine[("watchkeeper_catalog_objects", (("kind", "checks"),))] == 1  # every process: the catalog
+        assert elsewhere.status_code == 404  # the engine's listener serves /metrics and nothing else
+        assert from_web[("watchkeeper_catalog_objects", (("kind", "checks"),))] == 1
+        assert not [name for name, _labels in from_web if name.startswith(("watchkeeper_check_", "watchkeeper_sched"))]
+        assert web.stop() == 0
+        assert engine.stop() == 0
+    finally:
+        engine.close()
+        if web is not None:
+            web.close()
+        target.shutdown()
+        target.server_close()
+
+
+def test_an_engine_metrics_address_in_use_is_a_clear_error(tmp_path, example_secrets):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    env = {**_environment(f"sqlite:///{tmp_path}/wk.db", example_secrets)}
+    env["WATCHKEEPER_ENGINE_METRICS_ADDRESS"] = f"127.0.0.1:{port}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "watchkeeper", "serve", "--role", "engine"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr

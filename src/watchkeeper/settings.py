@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from watchkeeper.domain.durations import format_duration, parse_duration
 
 Role = Literal["all", "web", "engine"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LOG_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 _PLACEHOLDERS = {
@@ -34,6 +36,30 @@ def _duration(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+def _log_level(value: object) -> object:
+    """`debug` and `Debug` mean DEBUG, as in most tools; anything else is refused with the choices."""
+    if not isinstance(value, str) or value.strip().upper() not in LOG_LEVELS:
+        raise ValueError(f"{value!r} is not a log level: use {', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]}")
+    return value.strip().upper()
+
+
+def _address(value: object) -> object:
+    """`HOST:PORT` (`[::1]:PORT` for IPv6), or empty for none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        host, _, port = value.strip().rpartition(":")
+        bracketed = host.startswith("[") and host.endswith("]")
+        host = host[1:-1] if bracketed else host
+        plain = not any(c in host for c in "[]/ ") and (bracketed or ":" not in host)
+        if host and plain and port.isdigit() and int(port) <= 65535:
+            return f"[{host}]:{int(port)}" if ":" in host else f"{host}:{int(port)}"
+    raise ValueError(f"{value!r} is not an address: expected HOST:PORT, such as 127.0.0.1:9465 or [::1]:9465")
+
+
+Address = Annotated[str | None, BeforeValidator(_address)]
 _LONGEST_KEPT = timedelta(days=36_500)
 
 
@@ -51,7 +77,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     role: Role = "all"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Annotated[LogLevel, BeforeValidator(_log_level)] = "INFO"
     log_format: Literal["json", "console"] = "json"
     heartbeat_interval: float = Field(default=15.0, gt=0, description="seconds between engine heartbeats")
     run_checks: bool = Field(default=True, description="false: the engine runs its other duties but no checks")
@@ -72,7 +98,17 @@ class Settings(BaseSettings):
         validation_alias="SENTRY_DSN",
         description="Sentry's DSN: Watchkeeper's own errors are reported there (SENTRY_DSN, as Sentry names it)",
     )
+    engine_metrics_address: Address = Field(
+        default=None, description="HOST:PORT where an engine serves its own /metrics; none when empty"
+    )
     demo: bool = False
+
+    def engine_metrics_listen(self) -> tuple[str, int] | None:
+        """Where the engine serves its /metrics, as (host, port); None when it serves them nowhere of its own."""
+        if self.engine_metrics_address is None:
+            return None
+        host, _, port = self.engine_metrics_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1

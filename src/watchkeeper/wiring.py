@@ -28,7 +28,7 @@ from watchkeeper.settings import Settings
 from watchkeeper.store import Database
 from watchkeeper.web.app import create_app
 from watchkeeper.web.context import AppContext
-from watchkeeper.web.metrics import build_registry
+from watchkeeper.web.metrics import build_registry, metrics_app
 
 log = get_logger("watchkeeper")
 
@@ -106,6 +106,7 @@ class _Controls:
     stop: asyncio.Event
     reloader: CatalogReloader | None = None
     web: "_QuietServer | None" = None
+    metrics: "_QuietServer | None" = None
 
 
 async def run(
@@ -132,37 +133,55 @@ async def _serve(runtime: Runtime, controls: _Controls, on_ready: Callable[[str]
     started = runtime.clock.now()
     pid = processes.process_id(started)
     controls.reloader = runtime.reloader
+    engine = settings.role in ("all", "engine")
     controls.web = _web_server(runtime) if settings.role in ("all", "web") else None
+    metrics_address = settings.engine_metrics_listen() if engine else None
     # Bind first: a port in use should stop the process before it changes anything.
     listener = _listen(settings.host, settings.port) if controls.web is not None else None
+    try:
+        metrics_listener = _listen(*metrics_address) if metrics_address is not None else None
+    except ListenError:
+        if listener is not None:
+            listener.close()
+        raise
+    if metrics_listener is not None:
+        controls.metrics = _metrics_server(runtime)
+    elif settings.role == "engine":
+        log.info("the engine serves no metrics of its own; set WATCHKEEPER_ENGINE_METRICS_ADDRESS to scrape it")
     if runtime.reloader is not None and not stop.is_set():
         await asyncio.to_thread(runtime.reloader, "demo" if settings.demo else "start")
     if stop.is_set():
         return
     await asyncio.to_thread(processes.announce, runtime.db, pid, settings.role, started)
     async with asyncio.TaskGroup() as group:
-        if settings.role in ("all", "engine"):
-            engine = Engine(
-                runtime.db,
-                runtime.clock,
-                pid,
-                settings.heartbeat_interval,
-                runtime.context.registry,
-                run_checks=settings.run_checks,
-                probes=ProbeSettings(
-                    settings.database_url, WHOLE, log_level=settings.log_level, log_format=settings.log_format
-                ),
-                probe_processes=settings.probe_process_count(),
-                retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
-                outbox=Outbox(retry_for=settings.delivery_retry_for),
-            )
-            group.create_task(engine.run(stop))
+        if engine:
+            group.create_task(_engine(runtime, pid).run(stop))
+        if controls.metrics is not None and metrics_listener is not None:
+            group.create_task(_serve_metrics(controls.metrics, metrics_listener, stop))
         if controls.web is not None and listener is not None:
             group.create_task(_serve_web(controls.web, listener, stop, on_ready))
         elif on_ready is not None:
             on_ready("")
         await stop.wait()
     await asyncio.to_thread(processes.retire, runtime.db, pid)
+
+
+def _engine(runtime: Runtime, pid: str) -> Engine:
+    settings = runtime.settings
+    return Engine(
+        runtime.db,
+        runtime.clock,
+        pid,
+        settings.heartbeat_interval,
+        runtime.context.registry,
+        run_checks=settings.run_checks,
+        probes=ProbeSettings(
+            settings.database_url, WHOLE, log_level=settings.log_level, log_format=settings.log_format
+        ),
+        probe_processes=settings.probe_process_count(),
+        retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
+        outbox=Outbox(retry_for=settings.delivery_retry_for),
+    )
 
 
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -191,6 +210,19 @@ def _web_server(runtime: Runtime) -> _QuietServer:
     return _QuietServer(config)
 
 
+def _metrics_server(runtime: Runtime) -> _QuietServer:
+    """The engine's own /metrics: the process's registry (engine figures and the catalog's), nothing else."""
+    config = uvicorn.Config(
+        metrics_app(runtime.context.registry),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=1,  # a scrape takes well under a second; a stop should not wait on one
+        lifespan="off",
+        server_header=False,
+    )
+    return _QuietServer(config)
+
+
 class ListenError(OSError):
     pass
 
@@ -213,6 +245,22 @@ def _listen(host: str, port: int) -> socket.socket:
 async def _serve_web(
     server: _QuietServer, listener: socket.socket, stop: asyncio.Event, on_ready: Callable[[str], None] | None
 ) -> None:
+    def ready(url: str) -> None:
+        log.info("serving", url=url)
+        if on_ready is not None:
+            on_ready(url)
+
+    await _serve_http(server, listener, stop, ready)
+
+
+async def _serve_metrics(server: _QuietServer, listener: socket.socket, stop: asyncio.Event) -> None:
+    await _serve_http(server, listener, stop, lambda url: log.info("serving engine metrics", url=url + "metrics"))
+
+
+async def _serve_http(
+    server: _QuietServer, listener: socket.socket, stop: asyncio.Event, ready: Callable[[str], None]
+) -> None:
+    """Serve on the bound socket until `stop`; a server that cannot start stops the whole process."""
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started and not task.done():
         await asyncio.sleep(0.02)
@@ -221,10 +269,7 @@ async def _serve_web(
         await task
         return
     host, port = listener.getsockname()[:2]
-    url = f"http://{host}:{port}/"
-    log.info("serving", url=url)
-    if on_ready is not None:
-        on_ready(url)
+    ready(f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/")
     await stop.wait()
     server.should_exit = True
     await task
@@ -244,6 +289,8 @@ def _signals(controls: _Controls) -> Iterator[None]:
         if controls.stop.is_set() and controls.web is not None:
             log.warning("stopping now, closing open connections", signal=name)
             controls.web.force_exit = True  # a second signal does not wait for slow clients
+            if controls.metrics is not None:
+                controls.metrics.force_exit = True
             return
         log.info("stopping", signal=name)
         controls.stop.set()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from watchkeeper.settings import Settings
 from watchkeeper.store.migrate import head_revision
 
 
@@ -166,3 +167,44 @@ def test_serve_reads_the_secret_key_from_a_file_and_reports_a_bad_setting(tmp_pa
     assert bad.returncode == 2
     assert "WATCHKEEPER_PORT" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(("value", "level"), [("debug", "DEBUG"), ("DEBUG", "DEBUG"), (" Warning ", "WARNING")])
+def test_the_log_level_is_read_in_any_case(monkeypatch, value, level):
+    monkeypatch.setenv("WATCHKEEPER_LOG_LEVEL", value)
+
+    assert Settings().log_level == level
+
+
+def test_a_bad_log_level_names_the_setting_and_the_choices(tmp_path):
+    result = run("serve", env={"WATCHKEEPER_LOG_LEVEL": "verbose"})
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Bad setting:\n  WATCHKEEPER_LOG_LEVEL: 'verbose' is not a log level: use DEBUG, INFO, WARNING or ERROR\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "listen"),
+    [
+        ("", None),
+        ("127.0.0.1:9465", ("127.0.0.1", 9465)),
+        ("0.0.0.0:9465", ("0.0.0.0", 9465)),
+        ("[::1]:0", ("::1", 0)),
+        ("localhost:9465", ("localhost", 9465)),
+    ],
+)
+def test_the_engine_metrics_address(monkeypatch, value, listen):
+    monkeypatch.setenv("WATCHKEEPER_ENGINE_METRICS_ADDRESS", value)
+
+    assert Settings().engine_metrics_listen() == listen
+
+
+@pytest.mark.parametrize("value", ["9465", ":9465", "localhost", "::1:9465", "127.0.0.1:99999", "http://x:1"])
+def test_a_bad_engine_metrics_address_is_a_clear_error(value):
+    result = run("serve", env={"WATCHKEEPER_ENGINE_METRICS_ADDRESS": value})
+
+    assert result.returncode == 2
+    assert f"WATCHKEEPER_ENGINE_METRICS_ADDRESS: {value!r} is not an address: expected HOST:PORT" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -92,6 +92,20 @@ def test_a_resolution_that_is_no_interval_is_reported() -> None:
     assert problems_in(one_check(resolution=0)) == ["check.resolution: 0 is out of range: expected at least 1"]
 
 
+@pytest.mark.parametrize(("resolution", "minutes"), [(61, 61), (100_000, 100_000), ("100000", 100_000)])
+def test_a_resolution_longer_than_pingdom_allows_is_refused_rather_than_made_an_interval(
+    resolution: Any, minutes: int
+) -> None:
+    assert problems_in(one_check(resolution=resolution)) == [
+        f"check.resolution: {minutes} minutes is not a Pingdom resolution: Pingdom runs checks every 1, 5, 15, 30 "
+        "or 60 minutes"
+    ]
+
+
+def test_the_longest_pingdom_resolution_is_an_hour() -> None:
+    assert "interval: 1h" in run_import(one_check(resolution=60)).yaml
+
+
 def test_request_headers_of_the_wrong_shape_are_reported() -> None:
     headers = ["X-Ok: yes", "no colon here", 7]
     mapping = {"X-Count": 3}

@@ -90,3 +90,34 @@ def test_an_unexpected_error_is_a_problem_and_logged_once(loaded, monkeypatch, c
     }
     assert "boom" not in response.text
     assert caplog.text.count("unhandled error") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/api/v1/teams/", "/api/v1/teams"),
+        ("/down/?since=1h", "/down?since=1h"),
+        ("/api/v1/teams//", "/api/v1/teams"),
+        ("/assets", "/assets/"),
+        ("/services/a%3Fb/", "/services/a%3Fb"),
+    ],
+)
+def test_a_trailing_slash_redirect_stays_on_this_server_whatever_the_host_header(loaded, path, location):
+    response = loaded.client.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+
+    assert response.status_code == 307
+    assert response.headers["location"] == location
+
+
+def test_a_trailing_slash_redirect_leads_to_the_page(loaded):
+    response = loaded.client.get("/api/v1/teams/")
+
+    assert response.status_code == 200
+    assert response.url.path == "/api/v1/teams"
+
+
+def test_a_path_that_matches_neither_way_is_not_found(loaded):
+    response = loaded.client.get("/nowhere/", follow_redirects=False)
+
+    assert response.status_code == 404
+    assert "location" not in response.headers

@@ -29,6 +29,9 @@ def main() -> None:
     try:
         cli(auto_envvar_prefix=None)
     except ValidationError as error:  # settings from the environment that do not parse
-        lines = [f"WATCHKEEPER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()]
+        lines = [
+            f"WATCHKEEPER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        ]
         click.echo("Bad setting:\n  " + "\n  ".join(lines), err=True)
         raise SystemExit(2) from None

@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from watchkeeper.catalog.checks import CheckConfig, check_types, probed_types
 from watchkeeper.domain.schedule import phase
 from watchkeeper.logs import get_logger
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
+from watchkeeper.store.check_runs import checks_marker
 
 log = get_logger("watchkeeper.engine.entries")
 
@@ -48,8 +49,7 @@ class CheckTable:
         self._shared = SharedValues()
 
     def changed(self) -> bool:
-        """Whether any check was added, removed, edited, paused or resumed since the last `read`: every such
-        edit stamps `updated_at` or changes the count, so one small query answers."""
+        """Whether any check was added, removed, edited, paused or resumed since the last `read`."""
         return self._marker() != self._seen
 
     def read(self, current: dict[str, CheckEntry]) -> dict[str, CheckEntry]:
@@ -76,8 +76,7 @@ class CheckTable:
 
     def _marker(self) -> tuple[Any, ...]:
         with self.db.reading() as connection:
-            row = connection.execute(select(func.count(), func.max(t.checks.c.updated_at))).one()
-        return tuple(row)
+            return checks_marker(connection)
 
     def _entries(self, stale: dict[str, datetime]) -> Iterator[tuple[str, CheckEntry]]:
         ids = list(stale)

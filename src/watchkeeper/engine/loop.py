@@ -74,6 +74,8 @@ class Engine:
         self.scheduler: Scheduler | None = None
         self.heartbeats: HeartbeatWatch | None = None
         self.lease = Lease(db, clock, CHECKS_LEASE, process_id)
+        self._stop = asyncio.Event()
+        """The stop `run` was given: work that ends without it lost the lease."""
         if not run_checks:
             return
         if probe_processes > 1:
@@ -89,19 +91,23 @@ class Engine:
     def _export(self, registry: CollectorRegistry, metrics: EngineMetrics) -> None:
         writer, children = self.writer, self.children
         assert writer is not None
+        metrics.lease.labels(CHECKS_LEASE).set_function(lambda: 1.0 if self.lease.held else 0.0)
         if children is None:
             metrics.queue.set_function(writer.queue.qsize)
-            registry.register(CheckStateCollector(writer.statuses, lambda: writer.latency))
+            registry.register(CheckStateCollector(writer.statuses, writer.latencies))
         else:
             metrics.queue.set_function(lambda: writer.queue.qsize() + children.queue_depth())
+            # {**a, **b} copies in one step under the GIL, so a scrape's thread never sees a dict mid-change.
             registry.register(
                 CheckStateCollector(
-                    lambda: {**children.statuses, **writer.statuses()}, lambda: {**children.latency, **writer.latency}
+                    lambda: {**children.statuses, **writer.statuses()},
+                    lambda: {**children.latency, **writer.latencies()},
                 )
             )
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("engine started", duties=[d.name for d in self.duties], checks=self.writer is not None)
+        self._stop = stop
         async with asyncio.TaskGroup() as group:
             for duty in self.duties:
                 group.create_task(self._repeat(duty, stop))
@@ -118,6 +124,12 @@ class Engine:
             group.create_task(run_checks(self.writer, self.scheduler, end, self.heartbeats))
             if self.children is not None:
                 group.create_task(self.children.run(end))
+        if not self._stop.is_set():
+            # The lease was lost: another engine runs the checks now, and a standby exports none of them,
+            # so that only one process reports each check. Kept on a stop, for a last scrape.
+            self.writer.forget()
+            if self.children is not None:
+                self.children.forget()
 
     async def _repeat(self, duty: Duty, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -23,6 +23,12 @@ class EngineMetrics:
             registry=registry,
         )
         self.queue = Gauge("watchkeeper_result_queue_depth", "Finished runs waiting to be written", registry=registry)
+        self.lease = Gauge(
+            "watchkeeper_engine_lease_held",
+            "1 while this engine holds the lease and does the work; 0 while it stands by",
+            ["lease"],
+            registry=registry,
+        )
 
     def started(self, lag: float) -> None:
         self.lag.observe(lag)

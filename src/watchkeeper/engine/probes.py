@@ -56,6 +56,8 @@ class Report:
     queue: int = 0
     statuses: dict[str, str] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    """Checks the process dropped (removed from the catalog or paused): they leave the engine's metrics."""
 
 
 class Tally:
@@ -71,12 +73,16 @@ class Tally:
         self.report.runs[(check_type, ok)] += 1
 
     def take(self, writer: ResultWriter) -> Report:
-        """The report to send, with the status and latest time of each check run since the last one."""
+        """The report to send: the status and latest time of each check run or taken up since the last one,
+        and the checks dropped since then."""
         report, self.report = self.report, Report()
         report.queue = writer.queue.qsize()
-        touched, writer.touched = writer.touched or set(), set()
+        touched, report.gone = writer.take_changes()
         for check_id in touched:
-            report.statuses[check_id] = writer.states[check_id].status
+            state = writer.states.get(check_id)
+            if state is None or check_id not in writer.active:
+                continue  # a late run of a check that has gone; it is not exported
+            report.statuses[check_id] = state.status
             if check_id in writer.latency:
                 report.latency[check_id] = writer.latency[check_id]
         return report
@@ -95,6 +101,8 @@ class ProbeProcesses:
         self.lags: list[float] = []
         """Recent schedule lags from every probe process, for benchmarks and tests."""
         self.pids: dict[int, int] = {}
+        self._first_report: set[int] = set()
+        """Shards whose process has not reported yet: its first report replaces what an earlier one left."""
 
     async def run(self, stop: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as group:
@@ -104,6 +112,10 @@ class ProbeProcesses:
 
     def queue_depth(self) -> int:
         return sum(self.queues.values())
+
+    def forget(self) -> None:
+        """Drop every check's figures (the probe processes have stopped and this engine no longer runs them)."""
+        self.statuses, self.latency = {}, {}
 
     async def _supervise(self, settings: ProbeSettings, stop: asyncio.Event) -> None:
         failures = 0
@@ -132,6 +144,7 @@ class ProbeProcesses:
         commands_in.close()
         index = settings.shard.index
         self.pids[index] = process.pid or 0
+        self._first_report.add(index)
         log.info("probe process started", shard=index, of=settings.shard.count, pid=process.pid)
         loop = asyncio.get_running_loop()
         reading = asyncio.ensure_future(asyncio.to_thread(self._read, reports_in, index, loop))
@@ -167,6 +180,12 @@ class ProbeProcesses:
 
     def _apply(self, index: int, report: Report) -> None:
         self.queues[index] = report.queue
+        if index in self._first_report:  # a restarted process: what its predecessor reported may be stale
+            self._first_report.discard(index)
+            self._drop_share(Shard(index, self.count))
+        for check_id in report.gone:
+            self.statuses.pop(check_id, None)
+            self.latency.pop(check_id, None)
         self.statuses.update(report.statuses)
         self.latency.update(report.latency)
         self.lags.extend(report.lags)
@@ -176,6 +195,11 @@ class ProbeProcesses:
                 self.metrics.started(lag)
             for (check_type, ok), count in report.runs.items():
                 self.metrics.runs.labels(check_type, "pass" if ok else "fail").inc(count)
+
+    def _drop_share(self, shard: Shard) -> None:
+        for figures in (self.statuses, self.latency):
+            for check_id in [check_id for check_id in figures if shard.owns(check_id)]:
+                del figures[check_id]
 
 
 def probe_main(settings: ProbeSettings, commands: Connection, reports: Connection) -> None:
@@ -196,6 +220,7 @@ async def _probe(settings: ProbeSettings, commands: Connection, reports: Connect
     db = Database(settings.database_url)
     tally = Tally()
     writer = ResultWriter(db, owns=settings.shard.owns, check_types=probed_types())
+    writer.track_changes()
     scheduler = Scheduler(
         db,
         SystemClock(),
@@ -221,7 +246,6 @@ def _await_stop(commands: Connection, loop: asyncio.AbstractEventLoop, stop: asy
 
 
 async def _report(tally: Tally, writer: ResultWriter, reports: Connection, stop: asyncio.Event) -> None:
-    writer.touched = set()
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=REPORT_EVERY)

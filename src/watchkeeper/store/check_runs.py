@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, RowMapping, Select, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.domain.state import CheckState, StateChange
@@ -27,30 +27,63 @@ class RunRecord:
     warning: bool = False
 
 
+READ_CHUNK = 500
+"""Ids per query, below every backend's limit on bound parameters."""
+
+
 def load_states(
     connection: Connection,
     owns: Callable[[str], bool] = lambda _check_id: True,
     check_types: Collection[str] | None = None,
 ) -> dict[str, CheckState]:
-    """The stored state of each check that `owns` accepts, of the given types if any are given: a probe
-    process holds only its own share, and the engine beside its probes only the heartbeat checks."""
-    query = select(t.check_states)
-    if check_types is not None:
-        query = query.where(
-            t.check_states.c.check_id.in_(select(t.checks.c.id).where(t.checks.c.type.in_(list(check_types))))
-        )
+    """The stored state of each active check (in the catalog and not paused) that `owns` accepts, of the
+    given types if any are given: a probe process holds only its own share, and the engine beside its probes
+    only the heartbeat checks. A removed or paused check keeps its row, so its state is there if it returns."""
+    query = select(t.check_states).where(t.check_states.c.check_id.in_(_active(check_types)))
+    return {row["check_id"]: _state(row) for row in connection.execute(query).mappings() if owns(row["check_id"])}
+
+
+def states_of(connection: Connection, check_ids: Collection[str]) -> dict[str, CheckState]:
+    """The stored state of each of these checks that has one, whether active or not."""
+    ids = list(check_ids)
     states = {}
-    for row in connection.execute(query).mappings():
-        if not owns(row["check_id"]):
-            continue
-        states[row["check_id"]] = CheckState(
-            status=row["status"],
-            since=row["since"],
-            failures=row["failures"],
-            successes=row["successes"],
-            recent=tuple(flag == "1" for flag in row["recent"]),
-        )
+    for start in range(0, len(ids), READ_CHUNK):
+        query = select(t.check_states).where(t.check_states.c.check_id.in_(ids[start : start + READ_CHUNK]))
+        for row in connection.execute(query).mappings():
+            states[row["check_id"]] = _state(row)
     return states
+
+
+def active_check_ids(
+    connection: Connection,
+    owns: Callable[[str], bool] = lambda _check_id: True,
+    check_types: Collection[str] | None = None,
+) -> set[str]:
+    """The ids of the checks in the catalog, not paused, that `owns` accepts, of the given types if any."""
+    return {check_id for check_id in connection.execute(_active(check_types)).scalars() if owns(check_id)}
+
+
+def checks_marker(connection: Connection) -> tuple[Any, ...]:
+    """Changes whenever a check is added, removed, edited, paused or resumed: every such edit stamps
+    `updated_at` or changes the count, so one small query tells whether the checks need reading again."""
+    return tuple(connection.execute(select(func.count(), func.max(t.checks.c.updated_at))).one())
+
+
+def _active(check_types: Collection[str] | None) -> Select[Any]:
+    query = select(t.checks.c.id).where(t.checks.c.paused.is_(False))
+    if check_types is not None:
+        query = query.where(t.checks.c.type.in_(list(check_types)))
+    return query
+
+
+def _state(row: RowMapping) -> CheckState:
+    return CheckState(
+        status=row["status"],
+        since=row["since"],
+        failures=row["failures"],
+        successes=row["successes"],
+        recent=tuple(flag == "1" for flag in row["recent"]),
+    )
 
 
 def save_runs(connection: Connection, runs: Sequence[RunRecord]) -> None:

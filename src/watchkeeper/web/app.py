@@ -15,6 +15,7 @@ from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
 from watchkeeper.web.problems import install_problem_handlers
+from watchkeeper.web.slashes import install_slash_redirects
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
 log = get_logger("watchkeeper.web")
@@ -31,6 +32,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
+    install_slash_redirects(app)
     routers = (health, metrics, pings, catalog_api, objects_api, views, subjects, down, alerts)
     for module in routers:
         app.include_router(module.router)

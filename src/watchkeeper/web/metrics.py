@@ -1,5 +1,6 @@
 """`/metrics` in the Prometheus exposition format: the process's own registry plus catalog state from the
-database, so every process (web or engine) tells the same story about the catalog."""
+database, so every process (web or engine) tells the same story about the catalog. A process that runs the
+engine without the web app serves the same from `metrics_app` on its own address (docs/adr/0016)."""
 
 from collections.abc import Iterator
 
@@ -7,7 +8,9 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from watchkeeper import __version__
 from watchkeeper.services.catalog import catalog_status
@@ -58,5 +61,21 @@ def build_registry(db: Database) -> CollectorRegistry:
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
     context: AppContext = request.app.state.context
-    body = await run_in_threadpool(generate_latest, context.registry)
+    return await exposition(context.registry)
+
+
+async def exposition(registry: CollectorRegistry) -> Response:
+    # In a thread: 100,000 checks take a while to write out, and the engine's loop may share this process.
+    body = await run_in_threadpool(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_app(registry: CollectorRegistry) -> Starlette:
+    """The engine's own listener: `GET /metrics` and nothing else (404), no redirects."""
+
+    async def endpoint(_request: Request) -> Response:
+        return await exposition(registry)
+
+    app = Starlette(routes=[Route("/metrics", endpoint, methods=["GET"])])
+    app.router.redirect_slashes = False  # Starlette's would name whatever Host the request gave
+    return app

@@ -22,6 +22,8 @@ Spec = dict[str, Any]
 
 PINGDOM_RESOLUTION = 5
 """Minutes between runs when an export does not say: Pingdom's own default."""
+LONGEST_RESOLUTION = 60
+"""Pingdom runs a check every 1, 5, 15, 30 or 60 minutes; a longer one is not from Pingdom."""
 DEFAULT_TIMEOUT = timedelta(seconds=10)
 """A check's timeout when the catalog does not give one (catalog/checks.py)."""
 PINGDOM_USER_AGENT = "Pingdom.com_bot_version_"
@@ -121,7 +123,14 @@ def _labels(check: PingdomCheck) -> Spec:
 
 
 def _interval(fields: Fields) -> timedelta:
-    return timedelta(minutes=fields.whole("resolution", low=1) or PINGDOM_RESOLUTION)
+    minutes = fields.whole("resolution", low=1) or PINGDOM_RESOLUTION
+    if minutes > LONGEST_RESOLUTION:  # an edited or corrupted export: refused rather than guessed at
+        fields.problem(
+            "resolution",
+            f"{minutes} minutes is not a Pingdom resolution: Pingdom runs checks every 1, 5, 15, 30 or 60 minutes",
+        )
+        return timedelta(minutes=PINGDOM_RESOLUTION)
+    return timedelta(minutes=minutes)
 
 
 def _threshold(fields: Fields) -> timedelta | None:
