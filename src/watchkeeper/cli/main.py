@@ -1,4 +1,5 @@
-"""`watchkeeper`: validate, apply and import catalogs, migrate the database, serve, and run the demo."""
+"""`watchkeeper`: validate, apply and import catalogs, run a check, print ping URLs, migrate the database, serve,
+and run the demo."""
 
 import click
 from pydantic import ValidationError
@@ -7,6 +8,7 @@ from watchkeeper import __version__
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
+from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.serve import demo, serve
 
@@ -20,7 +22,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, import_group, serve, demo):
+for command in (validate, catalog, check, heartbeat, db, import_group, serve, demo):
     cli.add_command(command)
 
 
