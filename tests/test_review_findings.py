@@ -21,14 +21,13 @@ from watchkeeper.checks.http.config import HttpCheck
 from watchkeeper.checks.tcp.config import TcpCheck
 from watchkeeper.checks.tls.config import TlsCheck
 from watchkeeper.checks.tls.probe import probe as tls_probe
-from watchkeeper.engine.heartbeats import HeartbeatWatch
-from watchkeeper.engine.results import Finished, ResultWriter
+from watchkeeper.engine.results import ResultWriter
 from watchkeeper.engine.running import run_checks
 from watchkeeper.engine.scheduler import Scheduler
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.check_once import run_once
-from watchkeeper.services.clock import FixedClock, SystemClock
-from watchkeeper.services.heartbeats import ping_token, record_ping
+from watchkeeper.services.clock import SystemClock
+from watchkeeper.services.heartbeats import ping_token
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
 from watchkeeper.web.app import create_app
@@ -211,91 +210,6 @@ def test_a_ping_token_is_not_written_to_the_request_log(app, caplog):
     server_lines = [record.getMessage() for record in caplog.records if record.name.startswith("watchkeeper")]
     assert server_lines, "the request was not logged at all"
     assert not [line for line in server_lines if token in line]
-
-
-# --- 11. pings ----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="11: a ping with a body over 1 MiB is refused (413) and not recorded")
-def test_a_ping_with_a_long_log_as_its_body_is_recorded(app):
-    token = ping_token(SECRET_KEY, "job")
-
-    response = app.post(f"/ping/{token}/fail", content=b"log line\n" * 200_000)  # a 1.8 MB job log
-
-    assert response.status_code == 200
-
-
-# --- 3. heartbeats -----------------------------------------------------------------------------------------
-
-
-def _heartbeats(db: Database, tmp_path: Path, checks: list[str]) -> tuple[HeartbeatWatch, FixedClock]:
-    clock = FixedClock(T0)
-    _apply(db, tmp_path, _service(checks), clock)
-    watch = HeartbeatWatch(db, clock, ResultWriter(db))
-    watch._remember()
-    return watch, clock
-
-
-def _outcomes(finished: list[Finished]) -> list[tuple[str, bool, str]]:
-    return [(f.result.check_id, f.result.verdict.ok, f.result.verdict.reason) for f in finished]
-
-
-@pytest.mark.xfail(strict=True, reason="3a: a check added later is timed from when the engine started")
-def test_a_heartbeat_added_by_a_reload_gets_its_first_period(db, tmp_path):
-    watch, clock = _heartbeats(db, tmp_path, ["{id: old, type: heartbeat, period: 1h, grace: 5m}"])
-    clock.advance(timedelta(minutes=30))
-    record_ping(db, "old", clock.now(), "success", None, b"")
-    watch.evaluate()
-
-    clock.advance(timedelta(hours=2))  # the engine has run for 2.5 hours when the new check arrives
-    record_ping(db, "old", clock.now(), "success", None, b"")
-    _apply(
-        db,
-        tmp_path,
-        _service(
-            [
-                "{id: old, type: heartbeat, period: 1h, grace: 5m}",
-                "{id: added, type: heartbeat, period: 1h, grace: 5m}",
-            ]
-        ),
-        clock,
-    )
-    clock.advance(timedelta(seconds=2))
-
-    assert [o for o in _outcomes(watch.evaluate()) if o[0] == "added"] == []
-
-
-@pytest.mark.xfail(strict=True, reason="3b: pings to a paused check are skipped, so its last ping is forgotten")
-def test_a_heartbeat_resumed_after_pings_while_paused_is_not_late(db, tmp_path):
-    watch, clock = _heartbeats(db, tmp_path, ["{id: job, type: heartbeat, period: 1h, grace: 5m}"])
-    record_ping(db, "job", clock.now(), "success", None, b"")
-    watch.evaluate()
-    _apply(db, tmp_path, _service(["{id: job, type: heartbeat, period: 1h, grace: 5m, paused: true}"]), clock)
-    for _hour in range(3):  # the job keeps running, and pinging, while its check is paused
-        clock.advance(timedelta(hours=1))
-        record_ping(db, "job", clock.now(), "success", None, b"")
-        watch.evaluate()
-    clock.advance(timedelta(minutes=1))
-    _apply(db, tmp_path, _service(["{id: job, type: heartbeat, period: 1h, grace: 5m}"]), clock)
-
-    assert [ok for _check, ok, _reason in _outcomes(watch.evaluate())] in ([], [True])
-
-
-@pytest.mark.xfail(strict=True, reason="3c: a starting watch skips every ping already in the table")
-def test_a_failure_ping_that_arrives_while_no_engine_runs_is_not_lost(db, tmp_path):
-    watch, clock = _heartbeats(db, tmp_path, ["{id: job, type: heartbeat, period: 1h, grace: 5m}"])
-    record_ping(db, "job", clock.now(), "success", None, b"")
-    watch.evaluate()
-
-    clock.advance(timedelta(minutes=10))  # the engine is restarting, or a standby is taking over
-    record_ping(db, "job", clock.now(), "fail", 3, b"disk full")
-    standby = HeartbeatWatch(db, clock, ResultWriter(db))
-    standby._remember()
-
-    assert ("job", False, "the job reported a failure (exit code 3)") in _outcomes(standby.evaluate())
-
-
-# --- 10. /metrics keeps checks that are paused or gone: fixed; its test lives in tests/web/test_health_and_metrics.py
 
 
 # --- 12. `watchkeeper check` on a TLS port that never answers --------------------------------------------------

@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(default=None, description="signs and encrypts; required outside the demo")
     secret_key_file: Path | None = Field(default=None, description="a file holding the secret key")
     catalog: Path | None = Field(default=None, description="the catalog file or directory to load and serve")
+    public_url: str | None = Field(
+        default=None, description="the address jobs and people reach the server at, such as https://wk.example.org"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     role: Role = "all"
@@ -109,6 +113,28 @@ class Settings(BaseSettings):
             return None
         host, _, port = self.engine_metrics_address.rpartition(":")
         return host.strip("[]"), int(port)
+
+    def base_url(self) -> str:
+        """Where the server is reached: WATCHKEEPER_PUBLIC_URL, or else the address it listens on."""
+        if self.public_url is not None:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_address_to_reach(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        _ = parts.port  # a port that is not a number is refused here, with the reason
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not an http:// or https:// address with a host, such as https://wk.example.org"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} has a query or fragment; give the address the server is reached at")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1

@@ -120,7 +120,7 @@ def test_a_delete_stops_at_its_time_budget_and_the_next_goes_on(db):
         assert connection.execute(select(func.count()).select_from(t.check_results)).scalar() == 0
 
 
-def test_old_heartbeat_pings_go_but_each_checks_latest_success_stays(db):
+def test_old_heartbeat_pings_go_but_each_checks_latest_success_and_latest_run_stay(db):
     def ping(check: str, at: datetime, kind: str) -> dict[str, object]:
         return {"check_id": check, "at": at, "kind": kind, "exit_code": None, "body": "x" * 100}
 
@@ -130,8 +130,9 @@ def test_old_heartbeat_pings_go_but_each_checks_latest_success_stays(db):
             insert(t.heartbeat_pings),
             [
                 ping("nightly", older, "success"),
-                ping("nightly", old, "success"),  # its latest success, though old: the watch reads it
-                ping("nightly", old, "fail"),
+                ping("nightly", old, "success"),  # its latest success, though old
+                ping("nightly", old, "fail"),  # its latest run, which the watch times the next from
+                ping("nightly", old, "start"),
                 ping("hourly", older, "success"),
                 ping("hourly", recent, "success"),
                 ping("hourly", recent, "start"),
@@ -147,5 +148,10 @@ def test_old_heartbeat_pings_go_but_each_checks_latest_success_stays(db):
                 select(t.heartbeat_pings.c.check_id, t.heartbeat_pings.c.at, t.heartbeat_pings.c.kind)
             )
         )
-    assert kept == [("hourly", recent, "start"), ("hourly", recent, "success"), ("nightly", old, "success")]
+    assert kept == [
+        ("hourly", recent, "start"),
+        ("hourly", recent, "success"),
+        ("nightly", old, "fail"),
+        ("nightly", old, "success"),
+    ]
     assert report.pings_deleted == 3

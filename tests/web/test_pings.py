@@ -1,10 +1,17 @@
 """Heartbeat ping URLs: a job reports in with GET, HEAD or POST; the token is the only credential."""
 
+import http.client
+import socket
+import threading
+import time
+
 import pytest
+import uvicorn
 from sqlalchemy import select
 
 from watchkeeper.services.heartbeats import ping_token
 from watchkeeper.store import tables as t
+from watchkeeper.web.pings import READ_LIMIT
 
 SECRET_KEY = "web-tests-secret-key-0123456789-abcdefghij"  # as in conftest.py
 
@@ -71,3 +78,70 @@ def test_a_ping_token_is_never_written_to_the_request_log():
     assert _loggable("/ping/oo-Tb60scVBAFqPKOZlc1A/fail") == "/ping/<token>/fail"
     assert _loggable("/ping/oo-Tb60scVBAFqPKOZlc1A") == "/ping/<token>"
     assert _loggable("/services/pay") == "/services/pay"
+
+
+def test_a_ping_with_a_long_log_as_its_body_is_recorded(loaded):
+    log = b"error: disk full\n" + b"log line\n" * 200_000  # a 1.8 MB job log: over the 1 MiB cap on other bodies
+
+    response = loaded.client.post(url("pay-reconciliation") + "/fail", content=log)
+
+    assert response.status_code == 200
+    [ping] = pings(loaded.db)
+    assert ping["kind"] == "fail"
+    assert ping["body"] == log[: 10 * 1024].decode()
+
+
+def test_a_long_log_sent_in_chunks_is_recorded(loaded):
+    def chunks():
+        yield b"started\n"
+        for _ in range(30):
+            yield b"x" * 100_000
+
+    response = loaded.client.post(url("pay-reconciliation"), content=chunks())
+
+    assert response.status_code == 200
+    [ping] = pings(loaded.db)
+    assert ping["body"].startswith("started\nxxx")
+    assert len(ping["body"]) == 10 * 1024
+
+
+def test_a_body_past_the_read_limit_still_counts_as_a_ping(loaded):
+    response = loaded.client.post(url("pay-reconciliation") + "/3", content=b"y" * (READ_LIMIT + 1024 * 1024))
+
+    assert response.status_code == 200
+    [ping] = pings(loaded.db)
+    assert (ping["kind"], ping["exit_code"], len(ping["body"])) == ("fail", 3, 10 * 1024)
+
+
+def test_other_bodies_keep_their_cap(loaded):
+    response = loaded.client.post(
+        "/api/v1/services", content=b"z" * (2 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+
+
+def test_a_client_that_sends_all_of_a_huge_body_before_reading_gets_its_answer(loaded):
+    """Over a real socket, as curl does it: the whole body first, then the answer, past the read limit."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(loaded.client.app, log_config=None, access_log=False, lifespan="off", timeout_keep_alive=1)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        connection = http.client.HTTPConnection("127.0.0.1", listener.getsockname()[1], timeout=20)
+        connection.request("POST", url("pay-reconciliation") + "/fail", body=b"log\n" * (3 * 1024 * 1024))
+        answer = connection.getresponse()
+        status, text = answer.status, answer.read()
+        connection.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        listener.close()
+
+    assert (status, text) == (200, b"OK\n")
+    [ping] = pings(loaded.db)
+    assert ping["body"] == "log\n" * 2560

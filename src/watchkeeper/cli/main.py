@@ -1,4 +1,5 @@
-"""`watchkeeper`: validate, apply and import catalogs, migrate the database, serve, and run the demo."""
+"""`watchkeeper`: validate, apply and import catalogs, run a check, print ping URLs, migrate the database, serve,
+and run the demo."""
 
 import click
 from pydantic import ValidationError
@@ -8,6 +9,7 @@ from watchkeeper.cli.alerts import alerts
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
+from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.serve import demo, serve
 
@@ -21,7 +23,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, import_group, alerts, serve, demo):
+for command in (validate, catalog, check, heartbeat, db, import_group, alerts, serve, demo):
     cli.add_command(command)
 
 

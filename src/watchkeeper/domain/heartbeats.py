@@ -3,7 +3,7 @@ period of the last one, a cron schedule expects one after each scheduled time; e
 on top. Pure: the time and the zone come in as arguments."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim
@@ -19,19 +19,25 @@ class HeartbeatRule:
     timezone: str = "UTC"
 
 
-def expected_by(rule: HeartbeatRule, last_ping: datetime | None, watched_since: datetime) -> datetime:
+def expected_by(rule: HeartbeatRule, last_run: datetime | None, watched_since: datetime) -> datetime:
     """The moment after which silence is a failure: the next expected ping plus the grace time.
 
-    Before the first ping the clock starts from when Watchkeeper began watching the check.
+    The clock starts at the later of the latest run's end (its success or failure ping) and when watching the
+    check began (it was added, or resumed after a pause): a run that reported, even a failed one, is not also
+    missing, and a check is never late for a time nobody was watching it.
     """
-    start = last_ping or watched_since
+    start = watched_since if last_run is None else max(last_run, watched_since)
     if rule.period is not None:
         return start + rule.period + rule.grace
     assert rule.cron is not None
-    zone = ZoneInfo(rule.timezone)
-    local = start.astimezone(zone).replace(tzinfo=None)
-    due = next(iter(CronSim(rule.cron, local)))  # local wall-clock time of the next scheduled run
-    return due.replace(tzinfo=zone).astimezone(start.tzinfo) + rule.grace
+    # Aware, so cronsim walks real time across clock changes as cron does: a job in the hour skipped in spring
+    # runs when the clock jumps, and one at a fixed time in the hour repeated in autumn runs once. cronsim
+    # gives that one time even to a start later in the repeated hour, so the first due time after the start,
+    # compared in UTC (times in one zone compare by wall clock), is the one wanted. The grace is added in
+    # UTC too: a wall-clock sum would be an hour out across a change.
+    start_utc = start.astimezone(UTC)
+    runs = (due.astimezone(UTC) for due in CronSim(rule.cron, start.astimezone(ZoneInfo(rule.timezone))))
+    return next(due for due in runs if due > start_utc) + rule.grace
 
 
 def silence_reason(rule: HeartbeatRule, last_ping: datetime | None, now: datetime) -> str:

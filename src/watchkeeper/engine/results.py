@@ -32,6 +32,8 @@ class Finished:
     result: CheckResult
     down_after: int
     up_after: int
+    ping_id: int | None = None
+    """The heartbeat ping this result came from, marked seen in the transaction that saves the result."""
 
 
 MAX_UNSAVED = 200_000
@@ -271,4 +273,5 @@ class ResultWriter:
             state,
             tuple(event for event in (change, flap) if event is not None),
             result.verdict.warning,
+            finished.ping_id,
         )

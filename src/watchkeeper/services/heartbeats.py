@@ -25,6 +25,31 @@ def ping_token(secret_key: str, check_id: str) -> str:
     return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
 
 
+@dataclass(frozen=True)
+class PingUrls:
+    """A heartbeat check's ping URLs: a run succeeded, began, failed, or ended with an exit code."""
+
+    success: str
+    start: str
+    fail: str
+    exit_code: str
+    """With `{code}` where the exit code goes (0 is success, 1 to 255 a failure)."""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"success": self.success, "start": self.start, "fail": self.fail, "exit_code": self.exit_code}
+
+
+def ping_urls(base_url: str, token: str) -> PingUrls:
+    ping = f"{base_url.rstrip('/')}/ping/{token}"
+    return PingUrls(ping, f"{ping}/start", f"{ping}/fail", f"{ping}/{{code}}")
+
+
+def stored_check_types(db: Database) -> dict[str, str]:
+    """The type of every check in force, by id."""
+    with db.reading() as connection:
+        return dict(connection.execute(select(t.checks.c.id, t.checks.c.type)).all())
+
+
 @dataclass
 class TokenIndex:
     """Token -> check id for the heartbeat checks in force, rebuilt only when that set of checks changes."""

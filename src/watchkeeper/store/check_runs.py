@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.domain.state import CheckState, StateChange
 from watchkeeper.store import tables as t
+from watchkeeper.store.heartbeats import mark_seen
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class RunRecord:
     changes: tuple[StateChange, ...]
     """UP/DOWN confirmed, and flapping begun or ended, that this result caused."""
     warning: bool = False
+    ping_id: int | None = None
+    """The heartbeat ping the result came from, if it did: marked seen with the result, so it is read once."""
 
 
 READ_CHUNK = 500
@@ -111,6 +114,7 @@ def save_runs(connection: Connection, runs: Sequence[RunRecord]) -> None:
     changes = [_change_row(run.check_id, change) for run in runs for change in run.changes]
     if changes:
         connection.execute(insert(t.check_state_changes), changes)
+    mark_seen(connection, (run.ping_id for run in runs if run.ping_id is not None))
 
 
 def _upsert_state(connection: Connection) -> Any:

@@ -63,10 +63,14 @@ def delete_rollups_before(
 
 def delete_pings_before(db: Database, cutoff: datetime, chunk: int = CHUNK, budget: float | None = None) -> Deleted:
     """Heartbeat pings (each with up to 10 KB of body) received before `cutoff`, but never a check's latest
-    successful ping: the heartbeat watch reads "no ping since ..." from it, however old it is."""
+    successful ping nor its latest run's end (success or failure): the heartbeat watch times the next run and
+    says "no ping since ..." from it, however old it is."""
     pings = t.heartbeat_pings
-    latest = select(func.max(pings.c.id)).where(pings.c.kind == "success").group_by(pings.c.check_id)
-    oldest = select(pings.c.id).where(pings.c.at < cutoff, pings.c.id.not_in(latest)).limit(chunk)
+    by_check = pings.c.check_id
+    success = select(func.max(pings.c.id)).where(pings.c.kind == "success").group_by(by_check)
+    run_end = select(func.max(pings.c.id)).where(pings.c.kind.in_(("success", "fail"))).group_by(by_check)
+    kept = pings.c.id.not_in(success) & pings.c.id.not_in(run_end)
+    oldest = select(pings.c.id).where(pings.c.at < cutoff, kept).limit(chunk)
     return _in_chunks(db, delete(pings).where(pings.c.id.in_(oldest)), chunk, budget)
 
 

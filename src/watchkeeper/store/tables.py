@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -384,6 +385,24 @@ heartbeat_pings = Table(
     Column("kind", String(8), nullable=False),  # success, start, fail
     Column("exit_code", Integer),
     Column("body", Text),  # the first 10 KB, as text
+    # Set in the transaction that saves the result the ping became (or by the watch, for a ping that becomes
+    # none), so a ping is turned into a result exactly once whichever engine reads it, and whenever.
+    Column("seen", Boolean, nullable=False, server_default=false()),
+)
+# Only the pings not yet seen: a handful, however many are kept.
+Index(
+    "ix_heartbeat_pings_unseen",
+    heartbeat_pings.c.id,
+    postgresql_where=~heartbeat_pings.c.seen,
+    sqlite_where=~heartbeat_pings.c.seen,
+)
+
+heartbeat_watches = Table(
+    "heartbeat_watches",
+    metadata,
+    # No foreign key: the watch deletes the row when its check is paused or removed.
+    Column("check_id", String(63), primary_key=True),
+    Column("since", UTCDateTime, nullable=False),  # when watching began: the check first seen, or resumed
 )
 
 # --- Alerts (ADR 0021) ------------------------------------------------------------------------------------------

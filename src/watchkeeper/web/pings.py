@@ -11,6 +11,8 @@ from watchkeeper.web.problems import Problem
 
 router = APIRouter(include_in_schema=False)
 METHODS = ["GET", "POST"]  # HEAD is answered as GET by the web guard
+READ_LIMIT = 10 * 1024 * 1024
+"""The most of a ping's body read (the web guard's 1 MiB cap does not apply to pings); only the start is kept."""
 
 
 async def _ping(request: Request, token: str, kind: PingKind, exit_code: int | None = None) -> PlainTextResponse:
@@ -22,14 +24,23 @@ async def _ping(request: Request, token: str, kind: PingKind, exit_code: int | N
     check_id = await run_in_threadpool(index.find, context.db, token)
     if check_id is None:
         raise Problem(404, "Not found", "no heartbeat check has this ping URL")
-    body = b""
-    if request.method == "POST":
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) >= BODY_LIMIT:
-                break
+    body = await _start_of_body(request) if request.method == "POST" else b""
     await run_in_threadpool(record_ping, context.db, check_id, context.clock.now(), kind, exit_code, body)
     return PlainTextResponse("OK\n")
+
+
+async def _start_of_body(request: Request) -> bytes:
+    """The first BODY_LIMIT bytes. The rest is read and dropped, so a client that sends its whole body before
+    reading the answer (curl does) gets it rather than a reset connection; past READ_LIMIT reading stops,
+    and the ping is recorded all the same."""
+    kept, read = bytearray(), 0
+    async for chunk in request.stream():
+        if len(kept) < BODY_LIMIT:
+            kept += chunk[: BODY_LIMIT - len(kept)]
+        read += len(chunk)
+        if read >= READ_LIMIT:
+            break
+    return bytes(kept)
 
 
 @router.api_route("/ping/{token}", methods=METHODS)

@@ -1,8 +1,8 @@
 """Alerts, their events and groups, the notification outbox and deliveries, integration keys, silences and
 runtime maintenance, the inbox, and cursors (ADR 0021).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26 19:42:39.543253
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import watchkeeper.store.tables
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
