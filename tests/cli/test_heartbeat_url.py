@@ -125,7 +125,7 @@ def test_a_bad_public_url_is_refused_with_the_reason(catalog, tmp_path):
     result = run("heartbeat", "url", "--id", "nightly-backup", "--catalog", str(catalog), env=env, cwd=tmp_path)
 
     assert result.returncode == 2
-    assert "WATCHKEEPER_PUBLIC_URL: Value error, 'wk.example.org' is not an http:// or https://" in result.stderr
+    assert "WATCHKEEPER_PUBLIC_URL: 'wk.example.org' is not an http:// or https://" in result.stderr
 
 
 @pytest.mark.parametrize(
