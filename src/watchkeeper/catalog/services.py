@@ -1,9 +1,9 @@
 """Services and platforms: what runs, who owns it, how it is watched, and the levels it promises."""
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_serializer, field_validator, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig, check_types
 from watchkeeper.catalog.types import (
@@ -50,6 +50,14 @@ class Maintenance(Model):
         except ValueError as error:
             raise ValueError(f"{value!r}: {error}") from None
         return value
+
+    @field_serializer("start", when_used="json")
+    def _start_as_written(self, start: time | datetime) -> str:
+        """The union's members each have a serializer, and pydantic picked the time of day's for a datetime
+        too, which dropped a one-off window's date from the stored spec."""
+        if isinstance(start, datetime):
+            return start.isoformat(timespec="minutes")
+        return "24:00" if start == time.max else start.strftime("%H:%M")
 
     @model_validator(mode="after")
     def _start_fits_recurrence(self) -> "Maintenance":
