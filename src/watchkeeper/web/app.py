@@ -9,8 +9,10 @@ from watchkeeper import __version__
 from watchkeeper.logs import get_logger
 from watchkeeper.web import health, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
+from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
-from watchkeeper.web.console import down, subjects, views
+from watchkeeper.web.api import silences as silences_api
+from watchkeeper.web.console import down, subjects, suppression, views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -31,7 +33,19 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
-    routers = (health, metrics, pings, catalog_api, objects_api, views, subjects, down)
+    routers = (
+        health,
+        metrics,
+        pings,
+        catalog_api,
+        objects_api,
+        silences_api,
+        maintenance_api,
+        views,
+        subjects,
+        down,
+        suppression,
+    )
     for module in routers:
         app.include_router(module.router)
     if not (VENDOR / "govuk-frontend.min.js").exists():
