@@ -171,6 +171,7 @@ def test_a_catalog_one_off_window_is_in_its_timezone():
 
     assert occurrence_at(window, _at(2026, 7, 1, 5, 30)) is not None
     assert occurrence_at(window, _at(2026, 7, 1, 6, 30)) is None
+    assert window.timezone == "Europe/London"
 
 
 def test_active_at_lists_only_the_windows_on():

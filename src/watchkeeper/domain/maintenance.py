@@ -16,7 +16,7 @@ Pure: instants come in as arguments; nothing reads the clock.
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -112,7 +112,8 @@ def one_off_local(
 ) -> Window:
     """A catalog one-off window: a local date and time in `timezone`."""
     starts_at = start.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-    return one_off(window_id, name, scope, starts_at, starts_at + duration, announce=announce)
+    window = one_off(window_id, name, scope, starts_at, starts_at + duration, announce=announce)
+    return replace(window, timezone=timezone)
 
 
 def recurring(
