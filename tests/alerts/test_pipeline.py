@@ -345,3 +345,55 @@ def test_a_service_that_fails_before_its_platform_is_attached_before_anyone_is_p
         assert service is not None
         kinds = [e["kind"] for e in store.events(connection, service["id"])]
     assert kinds == ["opened", "routed", "attached", "routed", "notified"]
+
+
+def _silence(db: Database, matchers: list[dict[str, str]], ends_at: datetime) -> None:
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.silences).values(
+                matchers=matchers,
+                starts_at=T0 - timedelta(minutes=1),
+                ends_at=ends_at,
+                author="fatima",
+                comment="deploying",
+                created_at=T0,
+            )
+        )
+
+
+def test_a_silenced_alert_is_recorded_and_told_once_the_silence_ends(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _silence(db, [{"name": "service", "op": "=", "value": "pay-api"}], ends_at=T0 + timedelta(minutes=30))
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+
+    _pass(db, clock)
+    assert _outbox(db) == []
+    with db.reading() as connection:
+        alert = store.find_open(connection, "check:pay-api-0")
+    assert alert is not None
+    assert alert["suppressed_by"].startswith("silence:")
+
+    clock.advance(timedelta(minutes=30))
+    _pass(db, clock)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+
+    [row] = _outbox(db)
+    assert row["channel_id"] == "pay-pager"
+    with db.reading() as connection:
+        kinds = [e["kind"] for e in store.events(connection, alert["id"])]
+    assert kinds == ["opened", "routed", "suppressed", "released", "notified"]
+
+
+def test_a_silenced_alert_that_resolves_inside_the_silence_is_never_told(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _silence(db, [{"name": "check", "op": "=~", "value": "pay-api-.*"}], ends_at=T0 + timedelta(minutes=30))
+    _change(db, "pay-api-0", T0)
+    _change(db, "pay-api-0", T0 + timedelta(minutes=5), after="up")
+    clock.advance(timedelta(hours=1))
+
+    _pass(db, clock)
+    _pass(db, clock)
+
+    assert _outbox(db) == []

@@ -1,11 +1,9 @@
 """Services and platforms: what runs, who owns it, how it is watched, and the levels it promises."""
 
-import re
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from dateutil.rrule import rrulestr
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_serializer, field_validator, model_validator
 
 from watchkeeper.catalog.checks import CheckConfig, check_types
 from watchkeeper.catalog.types import (
@@ -14,10 +12,12 @@ from watchkeeper.catalog.types import (
     LocalDateTime,
     Model,
     Percent,
+    PositiveDuration,
     TimeOfDay,
     Timezone,
     Url,
 )
+from watchkeeper.domain.maintenance import parse_recurrence
 
 if TYPE_CHECKING:
     AnyCheck = CheckConfig
@@ -36,7 +36,7 @@ class Maintenance(Model):
     name: str
     recurrence: str | None = None
     start: TimeOfDay | LocalDateTime
-    duration: Duration
+    duration: PositiveDuration
     timezone: Timezone
     announce: bool = False
 
@@ -46,15 +46,18 @@ class Maintenance(Model):
         if value is None:
             return value
         try:
-            rule = rrulestr(value, dtstart=datetime(2026, 1, 1))
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{value!r} is not an RFC 5545 RRULE: {error}") from None
-        interval = re.search(r"INTERVAL=(\d+)", value.upper())
-        if interval and int(interval.group(1)) < 1:
-            raise ValueError(f"{value!r}: INTERVAL must be 1 or more")
-        if next(iter(rule), None) is None:
-            raise ValueError(f"{value!r} never happens")
+            parse_recurrence(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r}: {error}") from None
         return value
+
+    @field_serializer("start", when_used="json")
+    def _start_as_written(self, start: time | datetime) -> str:
+        """The union's members each have a serializer, and pydantic picked the time of day's for a datetime
+        too, which dropped a one-off window's date from the stored spec."""
+        if isinstance(start, datetime):
+            return start.isoformat(timespec="minutes")
+        return "24:00" if start == time.max else start.strftime("%H:%M")
 
     @model_validator(mode="after")
     def _start_fits_recurrence(self) -> "Maintenance":

@@ -11,7 +11,9 @@ from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
+from watchkeeper.cli.maintenance import maintenance_group
 from watchkeeper.cli.serve import demo, serve
+from watchkeeper.cli.silences import silences_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,7 +25,19 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, heartbeat, db, import_group, alerts, serve, demo):
+for command in (
+    validate,
+    catalog,
+    check,
+    heartbeat,
+    db,
+    import_group,
+    alerts,
+    silences_group,
+    maintenance_group,
+    serve,
+    demo,
+):
     cli.add_command(command)
 
 

@@ -33,7 +33,10 @@ class Outbox:
 
 
 def flush_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) -> int:
-    """Flushes every group due by `now` (up to `limit`); returns the notifications written."""
+    """Releases alerts whose suppression has ended, then flushes every group due by `now` (up to `limit`);
+    returns the notifications written."""
+    with db.transaction() as connection:
+        pipeline.release(connection, now)
     g = t.alert_groups
     with db.reading() as connection:
         query = select(g.c.key).where(g.c.flush_at <= now).order_by(g.c.flush_at).limit(limit)

@@ -77,6 +77,25 @@ def reattach(connection: Connection, alert: Mapping[str, Any], now: datetime) ->
     return True
 
 
+def release(connection: Connection, now: datetime) -> int:
+    """Open alerts whose maintenance window or silence has ended are notified now, as if they had just opened:
+    a check still DOWN after the window is news its owners need. Returns how many were released."""
+    a = t.alerts
+    held = a.c.suppressed_by.like("maintenance:%") | a.c.suppressed_by.like("silence:%")
+    rows = connection.execute(select(a).where(a.c.status != "resolved", held)).mappings().all()
+    released = 0
+    for row in rows:
+        if calendar.suppressed_by(connection, dict(row), now) is not None or row["route"] is None:
+            continue
+        connection.execute(update(a).where(a.c.id == row["id"]).values(suppressed_by=None))
+        ended = f"{_why(row['suppressed_by'])} is over while the alert is still open: notifying"
+        message = {"alert_id": row["id"], "at": now, "kind": "released", "message": ended, "actor": None, "data": None}
+        connection.execute(insert(t.alert_events), message)
+        mark_changed(connection, row["group_key"], row["route"], now)
+        released += 1
+    return released
+
+
 def _facts(alert: Mapping[str, Any], severity: str, in_hours: bool) -> Facts:
     return Facts(
         team=alert["team_id"],

@@ -34,15 +34,17 @@ def team_routing(connection: Connection, team_id: str) -> TeamRouting:
     ).scalars()
     channels = connection.execute(select(t.channels.c.id, t.channels.c.type).where(t.channels.c.team_id == team_id))
     return TeamRouting(
-        routes=tuple(Route.model_validate(spec) for spec in routes),
-        policies={policy.id: policy for policy in (EscalationPolicy.model_validate(spec) for spec in policies)},
+        routes=tuple(Route.model_validate(spec, strict=False) for spec in routes),
+        policies={
+            policy.id: policy for policy in (EscalationPolicy.model_validate(spec, strict=False) for spec in policies)
+        },
         channels={row.id: row.type for row in channels},
     )
 
 
 def organisation(connection: Connection) -> Organisation:
     spec = connection.execute(select(t.organisation.c.spec)).scalar()
-    return Organisation() if spec is None else Organisation.model_validate(spec)
+    return Organisation() if spec is None else Organisation.model_validate(spec, strict=False)
 
 
 def channel_types(connection: Connection, channel_ids: Iterable[str]) -> dict[str, str]:

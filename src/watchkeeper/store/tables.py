@@ -565,6 +565,7 @@ silences = Table(
     Column("comment", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expired_at", UTCDateTime),  # ended early by a person
+    Column("expired_by", Text),
 )
 
 # Maintenance created at runtime (the catalog's recurring windows are in maintenance_windows).
@@ -580,6 +581,7 @@ runtime_maintenance = Table(
     Column("author", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("cancelled_at", UTCDateTime),
+    Column("cancelled_by", Text),
 )
 
 # How far a duty has read an append-only table (the alerting duty's place in check_state_changes).

@@ -9,8 +9,10 @@ from watchkeeper import __version__
 from watchkeeper.logs import get_logger
 from watchkeeper.web import health, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
+from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
-from watchkeeper.web.console import alerts, down, subjects, views
+from watchkeeper.web.api import silences as silences_api
+from watchkeeper.web.console import alerts, down, subjects, suppression, views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -33,7 +35,20 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.templates = build_templates()
     install_problem_handlers(app)
     install_slash_redirects(app)
-    routers = (health, metrics, pings, catalog_api, objects_api, views, subjects, down, alerts)
+    routers = (
+        health,
+        metrics,
+        pings,
+        catalog_api,
+        objects_api,
+        silences_api,
+        maintenance_api,
+        views,
+        subjects,
+        down,
+        suppression,
+        alerts,
+    )
     for module in routers:
         app.include_router(module.router)
     if not (VENDOR / "govuk-frontend.min.js").exists():

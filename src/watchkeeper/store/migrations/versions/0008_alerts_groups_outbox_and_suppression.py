@@ -172,6 +172,7 @@ def upgrade() -> None:
         sa.Column("author", sa.Text(), nullable=False),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_by", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runtime_maintenance")),
     )
     with op.batch_alter_table("runtime_maintenance", schema=None) as batch_op:
@@ -189,6 +190,7 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("created_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expired_at", watchkeeper.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expired_by", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_silences")),
     )
     with op.batch_alter_table("silences", schema=None) as batch_op:

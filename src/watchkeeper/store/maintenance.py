@@ -1,0 +1,87 @@
+"""Maintenance windows in the store: the catalog's (in `maintenance_windows`, defined by their `spec`) and those
+created at runtime (`runtime_maintenance`), with cancellation by compare-and-set."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, update
+
+from watchkeeper.store import tables as t
+
+Listing = Literal["current", "ended", "all"]
+"""current: on now or starting later; ended: over, on time or cancelled."""
+ScopeKind = Literal["checks", "services", "platforms"]
+
+_r = t.runtime_maintenance.c
+_SCOPE_TABLES = {"checks": t.checks, "services": t.services, "platforms": t.platforms}
+
+
+def catalog_windows(connection: Connection) -> list[RowMapping]:
+    w = t.maintenance_windows.c
+    query = select(w.id, w.name, w.service_id, w.platform_id, w.spec).order_by(w.id)
+    return list(connection.execute(query).mappings())
+
+
+def add(
+    connection: Connection,
+    name: str,
+    scope: dict[str, list[str]],
+    starts_at: datetime,
+    ends_at: datetime,
+    author: str,
+    created_at: datetime,
+    announce: bool = False,
+) -> int:
+    values: dict[str, Any] = {
+        "name": name,
+        "scope": scope,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "announce": announce,
+        "author": author,
+        "created_at": created_at,
+    }
+    return int(connection.execute(insert(t.runtime_maintenance).values(**values).returning(_r.id)).scalar_one())
+
+
+def get(connection: Connection, window_id: int) -> RowMapping | None:
+    return connection.execute(select(t.runtime_maintenance).where(_r.id == window_id)).mappings().first()
+
+
+def _ended(now: datetime) -> ColumnElement[bool]:
+    return or_(_r.ends_at <= now, and_(_r.cancelled_at.is_not(None), _r.cancelled_at <= now))
+
+
+def listed(connection: Connection, now: datetime, which: Listing = "current", limit: int = 500) -> list[RowMapping]:
+    query = select(t.runtime_maintenance)
+    if which == "current":
+        query = query.where(~_ended(now)).order_by(_r.starts_at, _r.id)
+    elif which == "ended":
+        query = query.where(_ended(now)).order_by(_r.ends_at.desc(), _r.id.desc())
+    else:
+        query = query.order_by(_r.id.desc())
+    return list(connection.execute(query.limit(limit)).mappings())
+
+
+def not_ended(connection: Connection, at: datetime) -> list[RowMapping]:
+    """Runtime windows on at `at` or later, for the pipeline (it decides which are on)."""
+    return list(connection.execute(select(t.runtime_maintenance).where(~_ended(at)).order_by(_r.id)).mappings())
+
+
+def cancel(connection: Connection, window_id: int, at: datetime, by: str) -> bool:
+    """Ends a window now, or cancels it before it starts; False when it had already ended. Compare-and-set."""
+    result = connection.execute(
+        update(t.runtime_maintenance).where(_r.id == window_id, ~_ended(at)).values(cancelled_at=at, cancelled_by=by)
+    )
+    return result.rowcount == 1
+
+
+def missing_from_catalog(connection: Connection, kind: ScopeKind, ids: Iterable[str]) -> list[str]:
+    """Those of `ids` that the catalog has no check, service or platform for, in the order given."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    table = _SCOPE_TABLES[kind]
+    found = set(connection.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+    return [item for item in wanted if item not in found]

@@ -1,0 +1,110 @@
+"""Silences: create (author and comment required, an end still to come), list, read and expire early.
+
+A value that is wrong (a matcher that does not parse, a regex that does not compile, an end in the past) is a
+400 saying which and why; a body of the wrong shape is a 422 from validation, as elsewhere in the API.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from watchkeeper.services import silences
+from watchkeeper.services.silences import NewSilence, SilenceView
+from watchkeeper.web.api.refusals import attempt, duration_of
+from watchkeeper.web.context import AppContext
+
+router = APIRouter(prefix="/api/v1", tags=["silences"])
+SilenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class MatcherIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+    op: str = Field(max_length=2, description="=, !=, =~ or !~")
+    value: str = Field(max_length=2000)
+
+
+class SilenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    matchers: list[Annotated[str, Field(max_length=2000)] | MatcherIn] = Field(
+        max_length=100, description='"service=pay-api", "team=~pay|notify", or {"name", "op", "value"}'
+    )
+    author: str = Field(default="", max_length=1000)
+    comment: str = Field(default="", max_length=10_000)
+    starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
+    ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
+    duration: str | None = Field(default=None, max_length=40, description="such as 2h or 1d; or give ends_at")
+
+
+class ExpireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: str = Field(default="", max_length=1000, description="who expires it")
+
+
+class SilenceOut(BaseModel):
+    id: int
+    matchers: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    author: str
+    comment: str
+    created_at: datetime
+    expired_at: datetime | None
+    expired_by: str | None
+    state: str
+
+
+def _out(view: SilenceView) -> SilenceOut:
+    return SilenceOut(**{**view.__dict__, "matchers": list(view.matchers)})
+
+
+def _context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+@router.post("/silences", status_code=201, responses={400: {"description": "a value that is wrong, and why"}})
+async def create_silence(request: Request, body: SilenceIn, response: Response) -> SilenceOut:
+    context = _context(request)
+    new = NewSilence(
+        matchers=[m if isinstance(m, str) else m.model_dump() for m in body.matchers],
+        author=body.author,
+        comment=body.comment,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        duration=duration_of(body.duration),
+    )
+    made = await attempt(silences.create_silence, context.db, context.clock.now(), new)
+    response.headers["Location"] = f"/api/v1/silences/{made.id}"
+    return _out(made)
+
+
+@router.get("/silences")
+async def list_silences(
+    request: Request,
+    state: Annotated[Literal["current", "expired", "all"], Query(description="current: active or pending")] = "current",
+) -> list[SilenceOut]:
+    context = _context(request)
+    found = await attempt(silences.list_silences, context.db, context.clock.now(), state)
+    return [_out(view) for view in found]
+
+
+@router.get("/silences/{silence_id}", responses={404: {"description": "no such silence"}})
+async def get_silence(request: Request, silence_id: SilenceId) -> SilenceOut:
+    context = _context(request)
+    return _out(await attempt(silences.get_silence, context.db, context.clock.now(), silence_id))
+
+
+@router.post(
+    "/silences/{silence_id}/expire",
+    responses={404: {"description": "no such silence"}, 409: {"description": "already ended"}},
+)
+async def expire_silence(request: Request, silence_id: SilenceId, body: ExpireIn) -> SilenceOut:
+    context = _context(request)
+    ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, body.author)
+    return _out(ended)

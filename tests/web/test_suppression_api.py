@@ -1,0 +1,128 @@
+"""The silences and maintenance API: create, list, read, expire and cancel, with a clear 400 for a wrong value."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+
+def _silence(client, **fields):
+    body = {"matchers": ["service=pay-api"], "author": "Asha", "comment": "deploying", "duration": "2h"} | fields
+    return client.post("/api/v1/silences", json=body)
+
+
+def test_a_silence_is_created_listed_read_and_expired(loaded):
+    client = loaded.client
+
+    made = _silence(client, matchers=["service=pay-api", {"name": "severity", "op": "=~", "value": "page|ticket"}])
+    silence = made.json()
+    listed = client.get("/api/v1/silences").json()
+    read = client.get(made.headers["Location"]).json()
+    expired = client.post(f"/api/v1/silences/{silence['id']}/expire", json={"author": "Ben"})
+    again = client.post(f"/api/v1/silences/{silence['id']}/expire", json={"author": "Ben"})
+
+    assert made.status_code == 201, made.text
+    assert silence["matchers"] == ["service=pay-api", "severity=~page|ticket"]
+    assert silence["state"] == "active"
+    assert datetime.fromisoformat(silence["ends_at"]) - datetime.fromisoformat(silence["starts_at"]) == timedelta(
+        hours=2
+    )
+    assert [s["id"] for s in listed] == [silence["id"]]
+    assert read == silence
+    assert expired.status_code == 200
+    assert (expired.json()["state"], expired.json()["expired_by"]) == ("expired", "Ben")
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/silences").json() == []
+    assert [s["id"] for s in client.get("/api/v1/silences?state=expired").json()] == [silence["id"]]
+
+
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        ({"matchers": ["service=~("]}, "matchers[0]: the regex of service does not compile: missing )"),
+        ({"matchers": ["service"]}, "matchers[0]: 'service' is not a matcher"),
+        ({"matchers": ["team!=x"]}, "would match every alert"),
+        ({"matchers": []}, "at least one matcher"),
+        ({"author": " "}, "author is required"),
+        ({"comment": ""}, "comment is required"),
+        ({"duration": "soon"}, "duration: 'soon' is not a duration"),
+        ({"duration": None, "ends_at": "2020-01-01T00:00:00Z"}, "has already passed"),
+        ({"duration": None, "ends_at": "2099-01-01T00:00:00"}, "ends_at needs a UTC offset"),
+        ({"ends_at": "2099-01-01T00:00:00Z"}, "either an end"),
+    ],
+)
+def test_a_wrong_value_is_a_400_saying_what_is_wrong(loaded, fields, detail):
+    response = _silence(loaded.client, **fields)
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert detail in response.json()["detail"]
+    assert loaded.client.get("/api/v1/silences?state=all").json() == []
+
+
+def test_a_body_of_the_wrong_shape_is_a_422(loaded):
+    response = loaded.client.post("/api/v1/silences", json={"matchers": "service=pay-api", "author": "A"})
+
+    assert response.status_code == 422
+    assert "matchers" in response.json()["detail"]
+
+
+def test_an_unknown_silence_is_a_404(loaded):
+    assert loaded.client.get("/api/v1/silences/999").status_code == 404
+    assert loaded.client.post("/api/v1/silences/999/expire", json={"author": "A"}).status_code == 404
+
+
+def test_expiring_needs_a_name(loaded):
+    silence = _silence(loaded.client).json()
+
+    response = loaded.client.post(f"/api/v1/silences/{silence['id']}/expire", json={})
+
+    assert response.status_code == 400
+    assert "the name of who expires it is required" in response.json()["detail"]
+
+
+def test_a_runtime_window_is_created_listed_and_cancelled(loaded):
+    client = loaded.client
+    start = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    body = {"name": "Upgrade", "author": "Asha", "scope": {"platforms": ["paas"]}, "starts_at": start.isoformat()}
+
+    made = client.post("/api/v1/maintenance", json=body | {"duration": "2h"})
+    window = made.json()
+    listing = client.get("/api/v1/maintenance").json()
+    cancelled = client.post(f"/api/v1/maintenance/{window['id']}/cancel", json={"author": "Ben"})
+
+    assert made.status_code == 201, made.text
+    assert made.headers["Location"] == f"/api/v1/maintenance/{window['id']}"
+    assert (window["key"], window["state"]) == (f"runtime:{window['id']}", "scheduled")
+    assert window["scope"] == {"checks": [], "services": [], "platforms": ["paas"]}
+    assert [w["id"] for w in listing["runtime"]] == [window["id"]]
+    catalog = {w["id"]: w for w in listing["catalog"]}
+    assert catalog["paas-weekly-patching"]["platform"] == "paas"
+    assert catalog["paas-weekly-patching"]["next"] is not None
+    assert cancelled.json()["state"] == "cancelled"
+    assert client.get("/api/v1/maintenance").json()["runtime"] == []
+    assert [w["id"] for w in client.get("/api/v1/maintenance?state=ended").json()["runtime"]] == [window["id"]]
+
+
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        ({"scope": {"services": ["no-such-service"]}}, "no service 'no-such-service' in the catalog"),
+        ({"scope": {"checks": ["paas-api", "nope"]}}, "no check 'nope' in the catalog"),
+        ({"scope": {}}, "say what the window covers"),
+        ({"name": ""}, "name is required"),
+        ({"duration": "0s"}, "longer than zero"),
+    ],
+)
+def test_a_runtime_window_with_a_wrong_value_is_a_400(loaded, fields, detail):
+    body = {"name": "Upgrade", "author": "Asha", "scope": {"platforms": ["paas"]}, "duration": "1h"} | fields
+
+    response = loaded.client.post("/api/v1/maintenance", json=body)
+
+    assert response.status_code == 400
+    assert detail in response.json()["detail"]
+
+
+def test_an_unknown_window_is_a_404(loaded):
+    assert loaded.client.get("/api/v1/maintenance/999").status_code == 404
+    assert loaded.client.post("/api/v1/maintenance/999/cancel", json={"author": "A"}).status_code == 404
