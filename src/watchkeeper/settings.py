@@ -64,10 +64,31 @@ class Settings(BaseSettings):
     rollup_retention: Duration = Field(
         default=timedelta(days=400), description="how long hour and day rollups are kept"
     )
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp[s]://[USER:PASSWORD@]HOST[:PORT][?starttls=require|auto|off], for email"
+    )
+    email_from: str = Field(default="watchkeeper@localhost", description="the From address of email channels")
     demo: bool = False
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        # The URL may hold a password: the message names the forms, never the value given.
+        if value is not None and not value.get_secret_value():
+            return None  # set but empty, as a deployment template leaves it: no email
+        if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("write smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://... (TLS from the start)")
+        return value
+
+    @field_validator("email_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if "@" not in value or any(c in value for c in "\r\n"):
+            raise ValueError(f"{value[:80]!r} is not an email address (a display name may come first)")
+        return value
 
     @field_validator("result_retention")
     @classmethod

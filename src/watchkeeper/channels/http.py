@@ -2,6 +2,7 @@
 go wrong turned into an Outcome whose detail names no URL (a webhook URL is often itself the secret)."""
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +64,8 @@ async def exchange(
             timeout=aiohttp.ClientTimeout(total=context.timeout),
             allow_redirects=False,
         ) as response:
-            text = (await response.content.read(ANSWER_LIMIT)).decode("utf-8", "replace")
+            # Scrubbed before anything cuts it short: half a secret would no longer be found
+            text = secrets.scrub((await response.content.read(ANSWER_LIMIT)).decode("utf-8", "replace"))
             return Answer(response.status, text, retry_after(response.headers.get("Retry-After")))
     except Exception as error:  # each kind is sorted below, and none escapes with a URL in its text
         return transport_failure(error, context.timeout)
@@ -82,8 +84,10 @@ def transport_failure(error: Exception, timeout: float) -> Outcome:
     if isinstance(error, aiohttp.InvalidURL | ValueError):
         return Outcome("failed", "the URL is not a valid http:// or https:// URL")
     if isinstance(error, aiohttp.ClientConnectorError):
-        reason = error.os_error.strerror or "refused"
-        return Outcome("retry", f"could not connect to the receiver ({reason.lower()})")
+        # strerror may quote the address; the errno's standard wording does not
+        number = error.os_error.errno
+        reason = os.strerror(number).lower() if number else "refused"
+        return Outcome("retry", f"could not connect to the receiver ({reason})")
     if isinstance(error, aiohttp.ClientError | OSError):
         return Outcome("retry", f"the connection failed ({type(error).__name__})")
     raise error

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from watchkeeper import __version__
 from watchkeeper.cli.catalog import catalog, validate
+from watchkeeper.cli.channels import channels
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.imports import import_group
@@ -20,7 +21,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, import_group, serve, demo):
+for command in (validate, catalog, check, channels, db, import_group, serve, demo):
     cli.add_command(command)
 
 

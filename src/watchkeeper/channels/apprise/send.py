@@ -14,11 +14,17 @@ from watchkeeper.channels import Outcome, SendContext
 from watchkeeper.channels.apprise.render import AppriseNote
 from watchkeeper.channels.secrets import SecretMissing, Secrets, missing
 
-# Apprise logs the URLs it posts to (tokens and all) at DEBUG, and quotes them in some failures. None of its
-# records reach Watchkeeper's logs; what a person needs comes back in the Outcome.
+# Apprise logs the URLs it posts to (tokens and all) at DEBUG and INFO: those records are never made, whatever
+# the log level, and the warnings it does make (which its result reads for the HTTP status) stay out of
+# Watchkeeper's logs too. What a person needs comes back in the Outcome.
 _LOGGER = logging.getLogger("apprise")
+_LOGGER.setLevel(logging.WARNING)
 _LOGGER.propagate = False
 _LOGGER.addHandler(logging.NullHandler())
+# requests and urllib3, which Apprise posts with, write each request line (path and query, where the tokens
+# of most services are) at DEBUG. Nothing else in Watchkeeper uses them.
+for _name in ("urllib3", "requests"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 _STATUS = re.compile(r"error=(\d{3})\b")
 
 

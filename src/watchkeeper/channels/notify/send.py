@@ -11,7 +11,7 @@ from watchkeeper.catalog.teams import NotifyChannel
 from watchkeeper.channels import Outcome, SendContext
 from watchkeeper.channels.http import Answer, exchange, gist, judged
 from watchkeeper.channels.notify.render import NotifyWork
-from watchkeeper.channels.notify.token import BadApiKey, token
+from watchkeeper.channels.notify.token import BadApiKey, split_key, token
 from watchkeeper.channels.outgoing import HttpRequest
 from watchkeeper.channels.secrets import SecretMissing, Secrets, missing
 
@@ -22,14 +22,14 @@ async def send(work: NotifyWork, config: NotifyChannel, context: SendContext) ->
         return Outcome("failed", "the Notify channel has no recipients (to)")
     try:
         api_key = secrets(work.api_key)
+        secrets.hide(split_key(api_key)[1])  # the half that signs, should a receiver ever quote it alone
     except SecretMissing as error:
         return missing(error)
+    except BadApiKey as error:
+        return Outcome("failed", str(error))
     counts = {"email": 0, "sms": 0}
     for item in work.sends:
-        try:
-            authorization = {"Authorization": f"Bearer {token(api_key, time.time())}"}
-        except BadApiKey as error:
-            return Outcome("failed", str(error))
+        authorization = {"Authorization": f"Bearer {secrets.hide(token(api_key, time.time()))}"}
         request = HttpRequest("POST", work.base_url + item.path, item.body)
         answer = await exchange(request, context, secrets, headers=authorization)
         if isinstance(answer, Outcome):
@@ -38,8 +38,12 @@ async def send(work: NotifyWork, config: NotifyChannel, context: SendContext) ->
         if outcome.kind != "sent":
             return outcome
         counts[item.kind] += 1
-    sent = [f"{count} {kind}" for kind, count in (("email", counts["email"]), ("text", counts["sms"])) if count]
-    return Outcome("sent", f"Notify accepted {' and '.join(sent)}", 201)
+    sent = [_count(counts["email"], "email"), _count(counts["sms"], "text message")]
+    return Outcome("sent", f"Notify accepted {' and '.join(part for part in sent if part)}", 201)
+
+
+def _count(count: int, what: str) -> str:
+    return "" if not count else f"{count} {what}{'s' if count != 1 else ''}"
 
 
 def _what(answer: Answer) -> str:

@@ -21,7 +21,7 @@ async def send(work: ZendeskWork, config: ZendeskChannel, context: SendContext) 
         credentials = f"{secrets(config.email)}/token:{secrets(config.api_token)}"
     except SecretMissing as error:
         return missing(error)
-    authorization = {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
+    authorization = {"Authorization": "Basic " + secrets.hide(base64.b64encode(credentials.encode()).decode())}
     done: list[str] = []
     for change in work.changes:
         outcome = await _apply(change, work.base_url, authorization, context, secrets)
