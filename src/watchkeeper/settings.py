@@ -42,7 +42,8 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="ignore", frozen=True)
+    # Settings hold passwords (database and SMTP URLs): a refused value is never quoted back in an error
+    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     database_url: str = Field(default="sqlite:///./watchkeeper.db", description="sqlite:///PATH or postgresql://...")
     secret_key: SecretStr | None = Field(default=None, description="signs and encrypts; required outside the demo")

@@ -153,3 +153,22 @@ def test_no_password_in_the_outcome_or_the_logs_when_the_login_is_refused(
         assert secret not in caplog.text
     assert wrong not in repr(parse_smtp_url(f"smtp://alerts:{wrong}@127.0.0.1:{port}"))
     assert wrong not in repr(render(message(), config()))
+
+
+def test_the_smtp_setting_refuses_another_scheme_without_quoting_the_password():
+    from pydantic import ValidationError
+
+    from watchkeeper.settings import Settings
+
+    with pytest.raises(ValidationError) as raised:
+        Settings(smtp_url=f"http://alerts:{PASSWORD}@mail.example")  # type: ignore[arg-type]
+
+    assert "smtp://" in str(raised.value)
+    assert PASSWORD not in str(raised.value)
+
+
+def test_an_empty_smtp_setting_means_no_email_and_the_password_stays_out_of_the_settings_repr():
+    from watchkeeper.settings import Settings
+
+    assert Settings(smtp_url="").smtp_url is None  # type: ignore[arg-type]
+    assert PASSWORD not in repr(Settings(smtp_url=f"smtp://alerts:{PASSWORD}@mail.example"))  # type: ignore[arg-type]
