@@ -84,7 +84,7 @@ class Receiver:
             await asyncio.sleep(answer.delay)
         text = answer.text
         if answer.echo:
-            quote = f"got {request.path} with {request.headers.get('Authorization', 'no authorization')}"
+            quote = f"got {request.raw_path} with {request.headers.get('Authorization', 'no authorization')}"
             # in the fields each service's errors use, so each channel's own reading of them meets it
             errors = [{"error": "BadRequestError", "message": quote}]
             text = json.dumps({"description": quote, "error": "EchoError", "message": quote, "errors": errors})

@@ -120,3 +120,15 @@ def test_no_secret_in_the_request_the_outcome_or_the_logs(receiver: Receiver, ca
     assert SECRETS["HOOK_TOKEN"] not in outcome.detail
     assert "[redacted]" in outcome.detail
     assert SECRETS["HOOK_TOKEN"] not in caplog.text
+
+
+def test_a_secret_with_special_characters_is_hidden_in_the_form_the_url_gave_it(receiver: Receiver):
+    special = "tok en/ä+1"
+    receiver.answer("/services/tok en/ä+1", Answer(400, echo=True))  # the path as the server decodes it
+    chosen = SlackChannel(id="s", type="slack", webhook_url=receiver.url("/services/${ODD_TOKEN}"))
+
+    outcome = render_and_deliver("slack", chosen, secret=lambda text: text.replace("${ODD_TOKEN}", special))
+
+    assert outcome.kind == "failed"
+    assert "tok%20en" not in outcome.detail
+    assert "[redacted]" in outcome.detail
