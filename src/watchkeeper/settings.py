@@ -69,7 +69,8 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="ignore", frozen=True)
+    # Settings hold passwords (database and SMTP URLs): a refused value is never quoted back in an error
+    model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     database_url: str = Field(default="sqlite:///./watchkeeper.db", description="sqlite:///PATH or postgresql://...")
     secret_key: SecretStr | None = Field(default=None, description="signs and encrypts; required outside the demo")
@@ -105,6 +106,10 @@ class Settings(BaseSettings):
     engine_metrics_address: Address = Field(
         default=None, description="HOST:PORT where an engine serves its own /metrics; none when empty"
     )
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp[s]://[USER:PASSWORD@]HOST[:PORT][?starttls=require|auto|off], for email"
+    )
+    email_from: str = Field(default="watchkeeper@localhost", description="the From address of email channels")
     demo: bool = False
 
     def engine_metrics_listen(self) -> tuple[str, int] | None:
@@ -138,6 +143,23 @@ class Settings(BaseSettings):
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        # The URL may hold a password: the message names the forms, never the value given.
+        if value is not None and not value.get_secret_value():
+            return None  # set but empty, as a deployment template leaves it: no email
+        if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("write smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://... (TLS from the start)")
+        return value
+
+    @field_validator("email_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if "@" not in value or any(c in value for c in "\r\n"):
+            raise ValueError(f"{value[:80]!r} is not an email address (a display name may come first)")
+        return value
 
     @field_validator("result_retention")
     @classmethod

@@ -23,6 +23,7 @@ from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
 from watchkeeper.services.housekeeping import RetentionPolicy
+from watchkeeper.services.delivery import DeliveryPolicy
 from watchkeeper.services.notifying import Outbox
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
@@ -180,7 +181,11 @@ def _engine(runtime: Runtime, pid: str) -> Engine:
         ),
         probe_processes=settings.probe_process_count(),
         retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
-        outbox=Outbox(retry_for=settings.delivery_retry_for),
+        outbox=Outbox(retry_for=settings.delivery_retry_for, public_url=settings.public_url),
+        delivery=DeliveryPolicy(
+            smtp_url=settings.smtp_url.get_secret_value() if settings.smtp_url else None,
+            email_from=settings.email_from,
+        ),
     )
 
 

@@ -72,6 +72,9 @@ class PagerDutyChannel(Model):
     id: Id
     type: Literal["pagerduty"]
     routing_key: str
+    url: Url | None = None
+    """The Events API v2 endpoint: PagerDuty's own by default, `https://events.eu.pagerduty.com/v2/enqueue` for
+    an account in the EU service region."""
 
 
 class ZendeskChannel(Model):
@@ -80,6 +83,8 @@ class ZendeskChannel(Model):
     subdomain: str
     email: Email
     api_token: str
+    url: Url | None = None
+    """The account's address when it is not `https://SUBDOMAIN.zendesk.com` (a host mapped to Zendesk)."""
 
 
 class NotifyChannel(Model):
@@ -91,6 +96,17 @@ class NotifyChannel(Model):
     email_template_id: str | None = None
     sms_template_id: str | None = None
     to: list[str] = Field(default_factory=list)
+    base_url: Url | None = None
+    """The Notify API's address: `https://api.notifications.service.gov.uk` unless it says otherwise."""
+
+    @model_validator(mode="after")
+    def _templates_for_recipients(self) -> "NotifyChannel":
+        # An address with an @ is sent an email, anything else a text message; each needs its template.
+        if any("@" in to for to in self.to) and self.email_template_id is None:
+            raise ValueError("sending email through Notify needs email_template_id")
+        if any("@" not in to for to in self.to) and self.sms_template_id is None:
+            raise ValueError("sending text messages through Notify needs sms_template_id")
+        return self
 
 
 class AppriseChannel(Model):

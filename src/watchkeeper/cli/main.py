@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from watchkeeper import __version__
 from watchkeeper.cli.alerts import alerts
 from watchkeeper.cli.catalog import catalog, validate
+from watchkeeper.cli.channels import channels
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.heartbeat import heartbeat
@@ -29,6 +30,7 @@ for command in (
     validate,
     catalog,
     check,
+    channels,
     heartbeat,
     db,
     import_group,
