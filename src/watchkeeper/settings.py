@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = Field(default=None, description="a file holding the secret key")
     catalog: Path | None = Field(default=None, description="the catalog file or directory to load and serve")
     host: str = "127.0.0.1"
+    public_url: str | None = Field(
+        default=None, description="the URL other tools and people reach Watchkeeper at; default http://HOST:PORT"
+    )
     port: int = Field(default=8000, ge=0, le=65535)
     role: Role = "all"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -65,6 +68,10 @@ class Settings(BaseSettings):
         default=timedelta(days=400), description="how long hour and day rollups are kept"
     )
     demo: bool = False
+
+    def base_url(self) -> str:
+        """Where Watchkeeper is reached, for URLs given to people and other tools (integration endpoints)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1

@@ -8,6 +8,7 @@ from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.imports import import_group
+from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.serve import demo, serve
 
 
@@ -20,7 +21,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, catalog, check, db, import_group, serve, demo):
+for command in (validate, catalog, check, db, import_group, integrations, serve, demo):
     cli.add_command(command)
 
 
