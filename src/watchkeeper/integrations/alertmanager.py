@@ -57,10 +57,11 @@ def _group(reader: Reader, document: dict[str, Any]) -> dict[str, Any]:
 
 def _alert(reader: Reader, item: Any, path: str) -> dict[str, Any]:
     alert = reader.object(item, path)
+    status = reader.one_of(alert, "status", path, _STATUSES) or "firing"
     labels = reader.text_map(alert, "labels", path)
     fingerprint = reader.text(alert, "fingerprint", path, limit=FINGERPRINT_LIMIT)
     return {
-        "status": reader.one_of(alert, "status", path, _STATUSES) or "firing",
+        "status": status,
         "labels": labels,
         "annotations": reader.text_map(alert, "annotations", path),
         "fingerprint": fingerprint.strip() if fingerprint and fingerprint.strip() else _fingerprint(labels),

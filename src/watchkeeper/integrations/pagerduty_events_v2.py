@@ -66,7 +66,7 @@ def parse(event: dict[str, Any], integration: Integration, new_dedup_key: str) -
     action = reader.one_of(event, "event_action", "", ACTIONS, required=True)
     given = (reader.text(event, "dedup_key", "", limit=DEDUP_KEY_LIMIT) or "").strip()
     if action in ("acknowledge", "resolve") and not given:
-        reader.note("dedup_key", f"is missing or blank; an {action} event needs the key of the alert it is for")
+        reader.note("dedup_key", f"is missing or blank; to {action} an alert, give the dedup_key it was triggered with")
     key = given or new_dedup_key
     trigger = action == "trigger"
     inbound = _trigger(reader, event, integration, key) if trigger else _follow_up(integration, key, action)

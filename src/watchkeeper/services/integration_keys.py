@@ -92,7 +92,7 @@ def _unknown(integration_id: str, known: list[str]) -> str:
 
     close = get_close_matches(integration_id, known, n=3)
     if close:
-        return f"no integration {integration_id!r} in the catalog (did you mean {', '.join(close)}?)"
+        return f"no integration {integration_id!r} in the catalog (did you mean {' or '.join(close)}?)"
     if not known:
         return f"no integration {integration_id!r}: the catalog in force declares no integrations"
     return f"no integration {integration_id!r} in the catalog; `watchkeeper integrations list` shows them"
