@@ -84,4 +84,7 @@ def test_rotating_an_unknown_integration_suggests_the_closest(env):
     rotated = run("integrations", "rotate", "--id", "pay-alertmanagr", env=env)
 
     assert rotated.returncode == 1
-    assert rotated.stderr.strip() == "no integration 'pay-alertmanagr' in the catalog (did you mean pay-alertmanager or re-alertmanager?)"
+    assert (
+        rotated.stderr.strip()
+        == "no integration 'pay-alertmanagr' in the catalog (did you mean pay-alertmanager or re-alertmanager?)"
+    )

@@ -393,3 +393,22 @@ def test_keys_never_reach_the_request_log(loaded, alertmanager_url, caplog):
     assert "/api/v1/integrations/sentry/<key>" in logged
     assert alertmanager_url.rsplit("/", 1)[1] not in logged
     assert sentry_key not in logged
+
+
+def test_a_database_that_cannot_answer_gets_a_503_to_retry_and_stores_nothing(loaded, alertmanager_url, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from watchkeeper.services import inbound
+
+    def unavailable(*_args):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(inbound, "accept", unavailable)
+
+    response = loaded.client.post(
+        alertmanager_url, content=(PAYLOADS / "alertmanager-0.25-firing.json").read_bytes(), headers=JSON
+    )
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "30"
+    assert response.json()["detail"] == "the alert was not stored: the database is unavailable; retry"

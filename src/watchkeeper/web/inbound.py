@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.integrations import (
@@ -104,7 +105,7 @@ async def _find(request: Request, key: str, integration_type: IntegrationType) -
     context: AppContext = request.app.state.context
     try:
         return await run_in_threadpool(authenticate, context.db, key, integration_type)
-    except OperationalError as error:
+    except (OperationalError, PoolTimeout) as error:
         raise _unavailable(error) from None
 
 
@@ -138,12 +139,15 @@ async def _store(request: Request, parse: Callable[[], list[Inbound]]) -> list[R
         raise
     except BadPayload as bad:
         raise Problem(400, "Bad request", bad.reason, errors=list(bad.errors)) from None
-    except OperationalError as error:
+    except (OperationalError, PoolTimeout) as error:
         raise _unavailable(error) from None
 
 
-def _unavailable(error: OperationalError) -> Problem:
-    log.warning("inbound alert not stored: the database is unavailable", error_type=type(error.orig).__name__)
+def _unavailable(error: OperationalError | PoolTimeout) -> Problem:
+    """A database that cannot answer now (down, locked past the busy timeout, a deadlock, no free connection):
+    503 and Retry-After, which every sender here retries."""
+    cause = error.orig if isinstance(error, OperationalError) else error
+    log.warning("inbound alert not stored: the database is unavailable", error_type=type(cause).__name__)
     detail = "the alert was not stored: the database is unavailable; retry"
     return Problem(503, "Service unavailable", detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
