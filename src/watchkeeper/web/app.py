@@ -10,7 +10,7 @@ from watchkeeper.logs import get_logger
 from watchkeeper.web import health, inbound, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import objects as objects_api
-from watchkeeper.web.console import down, subjects, views
+from watchkeeper.web.console import down, integrations, subjects, views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -31,7 +31,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
-    routers = (health, metrics, pings, inbound, catalog_api, objects_api, views, subjects, down)
+    routers = (health, metrics, pings, inbound, catalog_api, objects_api, views, subjects, down, integrations)
     for module in routers:
         app.include_router(module.router)
     if not (VENDOR / "govuk-frontend.min.js").exists():
