@@ -22,8 +22,8 @@ from watchkeeper.memory import give_back
 from watchkeeper.services import processes
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
-from watchkeeper.services.housekeeping import RetentionPolicy
 from watchkeeper.services.delivery import DeliveryPolicy
+from watchkeeper.services.housekeeping import RetentionPolicy
 from watchkeeper.services.notifying import Outbox
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database

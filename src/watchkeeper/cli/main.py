@@ -12,6 +12,7 @@ from watchkeeper.cli.check import check
 from watchkeeper.cli.db import db
 from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
+from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
@@ -34,6 +35,7 @@ for command in (
     heartbeat,
     db,
     import_group,
+    integrations,
     alerts,
     silences_group,
     maintenance_group,

@@ -36,8 +36,10 @@ def alert_from_row(row: RowMapping) -> Alert:
 
 
 def find_open(connection: Connection, dedup_key: str) -> RowMapping | None:
+    """The open alert with this key, locked until the transaction ends (on PostgreSQL; SQLite has one writer at
+    a time), so two signals for one alert apply one after the other and neither undoes the other's change."""
     query = select(t.alerts).where(t.alerts.c.dedup_key == dedup_key, t.alerts.c.status != "resolved")
-    return connection.execute(query).mappings().first()
+    return connection.execute(query.with_for_update()).mappings().first()
 
 
 def get(connection: Connection, alert_id: int) -> RowMapping | None:

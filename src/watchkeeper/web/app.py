@@ -7,12 +7,12 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import health, metrics, pings
+from watchkeeper.web import health, inbound, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, subjects, suppression, views
+from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -39,6 +39,7 @@ def create_app(context: AppContext) -> FastAPI:
         health,
         metrics,
         pings,
+        inbound,
         catalog_api,
         objects_api,
         silences_api,
@@ -48,6 +49,7 @@ def create_app(context: AppContext) -> FastAPI:
         down,
         suppression,
         alerts,
+        integrations,
     )
     for module in routers:
         app.include_router(module.router)

@@ -114,9 +114,18 @@ async def _problem(send: Send, status: int, title: str, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+_CREDENTIAL_PATHS = (
+    ("/ping/", "<token>"),
+    ("/api/v1/integrations/alertmanager/", "<key>"),
+    ("/api/v1/integrations/sentry/", "<key>"),
+)
+
+
 def _loggable(path: str) -> str:
-    """The path for the log: a ping token is its check's only credential, so it is never written down."""
-    if path.startswith("/ping/"):
-        rest = path[len("/ping/") :].split("/", 1)
-        return "/ping/<token>" + (f"/{rest[1]}" if len(rest) > 1 else "")
+    """The path for the log: a ping token is its check's only credential, and an integration key in a webhook
+    URL is its integration's, so neither is ever written down."""
+    for prefix, placeholder in _CREDENTIAL_PATHS:
+        if path.startswith(prefix):
+            rest = path[len(prefix) :].split("/", 1)
+            return prefix + placeholder + (f"/{rest[1]}" if len(rest) > 1 else "")
     return path

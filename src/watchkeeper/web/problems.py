@@ -13,8 +13,10 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(HTTPException):
     """Raise from a handler: becomes a problem document with this status, title and detail."""
 
-    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
-        super().__init__(status_code=status, detail=detail)
+    def __init__(
+        self, status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(status_code=status, detail=detail, headers=headers)
         self.title = title
         self.extra = extra
 
@@ -43,7 +45,9 @@ _TITLES = {
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, error: Problem) -> JSONResponse:
-        return problem_response(error.status_code, error.title, str(error.detail), **error.extra)
+        response = problem_response(error.status_code, error.title, str(error.detail), **error.extra)
+        response.headers.update(error.headers or {})  # such as Retry-After on a 503
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:

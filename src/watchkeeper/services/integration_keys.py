@@ -1,0 +1,98 @@
+"""Integration keys: issued at runtime for a team integration in the catalog, shown once, kept only as a
+SHA-256 digest and a four-character hint. A key is 32 lower-case hexadecimal characters, like a PagerDuty
+routing key (clients check the length), and 128 random bits: too many to guess, so one fast digest is enough and
+an endpoint can find the key's integration by its digest with an index (ADR 0025)."""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from watchkeeper.integrations import Integration, IntegrationType
+from watchkeeper.store import Database
+from watchkeeper.store import integration_keys as store
+from watchkeeper.store.integration_keys import IntegrationRow
+
+KEY_LENGTH = 32
+HINT_LENGTH = 4
+_WELL_FORMED = re.compile(r"^[a-z0-9]{32}$")
+"""What could be a key: issued keys are hexadecimal, and anything else of this shape is looked up and not found."""
+KEY_PLACEHOLDER = "<key>"
+ENDPOINTS: dict[str, str] = {
+    "alertmanager": "/api/v1/integrations/alertmanager/<key>",
+    "pagerduty_events_v2": "/v2/enqueue",
+    "sentry": "/api/v1/integrations/sentry/<key>",
+    "generic": "/api/v1/alerts",
+}
+"""Where each type of integration posts; `<key>` is replaced by the key. PagerDuty's key goes in the event's
+`routing_key` and the generic one in `Authorization: Bearer <key>`."""
+KEY_PLACES: dict[str, str] = {
+    "alertmanager": "in the URL",
+    "pagerduty_events_v2": "as routing_key",
+    "sentry": "in the URL",
+    "generic": "as Authorization: Bearer <key>",
+}
+
+
+class UnknownIntegration(LookupError):
+    """No integration in the catalog has this id; the message names the closest ones."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    integration: IntegrationRow
+    key: str
+    issued_at: datetime
+
+
+def new_key() -> str:
+    return secrets.token_hex(KEY_LENGTH // 2)
+
+
+def digest_of(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def endpoint_url(base_url: str, integration_type: str, key: str = KEY_PLACEHOLDER) -> str:
+    return base_url.rstrip("/") + ENDPOINTS[integration_type].replace(KEY_PLACEHOLDER, key)
+
+
+def rotate(db: Database, integration_id: str, now: datetime, by: str | None = None) -> IssuedKey:
+    """Issues a new key for the integration; the previous key stops working when this commits."""
+    key = new_key()
+    with db.transaction() as connection:
+        row = store.integration(connection, integration_id)
+        if row is None:
+            known = [found.id for found in store.integrations(connection)]
+            raise UnknownIntegration(_unknown(integration_id, known))
+        store.replace(connection, integration_id, digest_of(key), key[-HINT_LENGTH:], now, by)
+    return IssuedKey(row, key, now)
+
+
+def list_integrations(db: Database) -> list[IntegrationRow]:
+    with db.reading() as connection:
+        return store.integrations(connection)
+
+
+def authenticate(db: Database, key: str, integration_type: IntegrationType) -> Integration | None:
+    """The integration of this type that `key` belongs to; None for a key that is unknown, malformed, of an
+    integration of another type, or of one no longer in the catalog (the caller answers all alike)."""
+    if not _WELL_FORMED.match(key):
+        return None
+    with db.reading() as connection:
+        row = store.find_by_digest(connection, digest_of(key))
+    if row is None or row.type != integration_type:
+        return None
+    return Integration(row.id, row.team_id, integration_type)
+
+
+def _unknown(integration_id: str, known: list[str]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(integration_id, known, n=3)
+    if close:
+        return f"no integration {integration_id!r} in the catalog (did you mean {' or '.join(close)}?)"
+    if not known:
+        return f"no integration {integration_id!r}: the catalog in force declares no integrations"
+    return f"no integration {integration_id!r} in the catalog; `watchkeeper integrations list` shows them"
