@@ -107,7 +107,7 @@ def test_a_check_going_down_notifies_its_teams_route_once_its_group_has_waited(d
     [row] = _outbox(db)
     assert (row["channel_id"], row["action"], row["status"]) == ("pay-pager", "trigger", "pending")
     message = row["message"]
-    assert message["title"] == "Triggered: Payments API: pay-api-0: pay-api-0 is DOWN: connection refused"
+    assert message["title"] == "pay-api-0 is DOWN: connection refused (Payments API)"
     assert [a["dedup_key"] for a in message["alerts"]] == ["check:pay-api-0"]
     assert message["alerts"][0]["links"] == [{"href": "https://runbooks.example/pay-api", "text": "runbook"}]
     with db.reading() as connection:
@@ -128,7 +128,7 @@ def test_a_storm_in_one_service_is_one_notification_and_its_recovery_another(db:
 
     [first] = _outbox(db)
     assert len(first["message"]["alerts"]) == 20
-    assert first["message"]["title"].startswith("20 alerts: 20 triggered")
+    assert first["message"]["title"] == "20 alerts (20 triggered): Payments API"
 
     for n in range(20):
         _change(db, f"pay-api-{n}", clock.now(), after="up")
@@ -186,7 +186,7 @@ def test_a_group_still_open_is_reminded_after_the_repeat_interval(db: Database, 
     _pass(db, clock)
 
     first, reminder = _outbox(db)
-    assert first["message"]["title"].startswith("Triggered: ")
+    assert not first["message"]["title"].startswith("Still open: ")
     assert reminder["message"]["title"].startswith("Still open: ")
     assert reminder["action"] == "trigger"
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -285,3 +286,21 @@ def _period_start(freq: str, interval: int, near: date) -> date:
 def _aware(value: datetime, name: str) -> None:
     if value.tzinfo is None:
         raise ValueError(f"{name} must be an aware instant")
+
+
+Edge = Literal["start", "end"]
+
+
+def transitions(windows: Iterable[Window], since: datetime, until: datetime) -> list[tuple[Occurrence, Edge]]:
+    """Each start and end of a window's occurrences in (since, until], oldest first: what start and end notices
+    tell. A window cancelled before it began has neither."""
+    found: list[tuple[Occurrence, Edge]] = []
+    for window in windows:
+        for occurrence in occurrences(window, since):
+            if occurrence.starts_at > until:
+                break
+            if since < occurrence.starts_at <= until:
+                found.append((occurrence, "start"))
+            if since < occurrence.ends_at <= until:
+                found.append((occurrence, "end"))
+    return sorted(found, key=lambda item: item[0].starts_at if item[1] == "start" else item[0].ends_at)

@@ -11,6 +11,7 @@ import aiohttp
 
 from watchkeeper.channels import ChannelType, channel_types
 from watchkeeper.logs import get_logger
+from watchkeeper.services import notices
 from watchkeeper.services.check_alerts import BATCH, raise_from_changes
 from watchkeeper.services.clock import Clock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
@@ -33,6 +34,7 @@ class Alerting:
         while raise_from_changes(self.db) == BATCH:
             continue  # a storm: read on until caught up before flushing, so groups fill first
         flush_due(self.db, self.clock.now(), self.outbox)
+        notices.send_due(self.db, self.clock.now(), self.outbox)
 
     async def run(self, end: asyncio.Event) -> None:
         while not end.is_set():

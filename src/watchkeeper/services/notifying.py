@@ -113,7 +113,7 @@ def _write(
         if channel_id not in types:
             continue
         message = _message(connection, group, items, reminder, channel_id, sequence, now, outbox.public_url)
-        _enqueue(connection, message, types[channel_id], group["key"], [a["id"] for a in items], now, outbox)
+        enqueue(connection, message, types[channel_id], group["key"], [a["id"] for a in items], now, outbox)
         told.append(channel_id)
     missing = [channel for channel in wanted if channel not in types]
     for alert in items:
@@ -191,22 +191,23 @@ def _action(items: Sequence[RowMapping]) -> Action:
 
 
 def _title(alerts: Sequence[MessageAlert], reminder: bool) -> str:
+    """What the notification is about. Channels put the action in front ("[Triggered] ..."), so it is not here."""
+    lead = "Still open: " if reminder else ""
+    owners = sorted({a.subject.split(": ")[0] for a in alerts})
     if len(alerts) == 1:
         [alert] = alerts
-        word = "Still open" if reminder else _WORDS[alert.status]
-        return f"{word}: {alert.subject}: {alert.summary}"
+        return f"{lead}{alert.summary} ({owners[0]})"
     counts = [f"{sum(1 for a in alerts if a.status == s)} {w.lower()}" for s, w in _WORDS.items()]
     shown = ", ".join(c for c in counts if not c.startswith("0 "))
-    subjects = sorted({a.subject.split(": ")[0] for a in alerts})
-    lead = "Still open" if reminder else f"{len(alerts)} alerts"
-    return f"{lead}: {shown}: {', '.join(subjects[:3])}{' and more' if len(subjects) > 3 else ''}"
+    more = " and more" if len(owners) > 3 else ""
+    return f"{lead}{len(alerts)} alerts ({shown}): {', '.join(owners[:3])}{more}"
 
 
-def _enqueue(
+def enqueue(
     connection: Connection,
     message: Message,
     channel_type: str,
-    group_key: str,
+    group_key: str | None,
     alert_ids: list[int],
     now: datetime,
     outbox: Outbox,
@@ -226,6 +227,6 @@ def _enqueue(
         "give_up_at": now + outbox.retry_for,
     }
     notification_id = connection.execute(insert(t.notifications).returning(t.notifications.c.id), values).scalar_one()
-    connection.execute(
-        insert(t.notification_alerts), [{"notification_id": notification_id, "alert_id": a} for a in alert_ids]
-    )
+    if alert_ids:
+        rows = [{"notification_id": notification_id, "alert_id": a} for a in alert_ids]
+        connection.execute(insert(t.notification_alerts), rows)

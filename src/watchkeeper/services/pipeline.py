@@ -31,7 +31,7 @@ class Placement:
 
 def place(connection: Connection, alert: Mapping[str, Any], now: datetime) -> Placement:
     """Decides where a new alert (not yet stored) goes: suppression, attachment, route and group."""
-    view = _book(connection)
+    view = routing_book(connection)
     org = view.organisation
     cause = find_cause(connection, view, alert)
     suppressed = calendar.suppressed_by(connection, alert, now)
@@ -136,7 +136,7 @@ class RoutingBook:
         return self._below[key]
 
 
-def _book(connection: Connection) -> RoutingBook:
+def routing_book(connection: Connection) -> RoutingBook:
     transaction = connection.get_transaction()
     cached = connection.info.get("watchkeeper_book")
     if cached is None or cached[0] is not transaction:
