@@ -294,9 +294,10 @@ def crash(database_url: str, folder: Path, services: int, checks: int, spread: f
         }
         command = [sys.executable, "-m", "watchkeeper", "serve", "--role", "engine"]
         server = subprocess.Popen(command, env=environment, stderr=subprocess.DEVNULL)
-        killed_after = _storm_until_delivered(database_url, folder / "crash.log", services, checks, spread)
+        killed_after, rest = _storm_until_delivered(database_url, folder / "crash.log", services, checks, spread)
         server.send_signal(signal.SIGKILL)
         server.wait()
+        _write_changes(database_url, rest)  # the rest of the storm happens while the server is down
         restarted = subprocess.Popen(command, env=environment, stderr=subprocess.DEVNULL)
         try:
             _wait_until_told(database_url, timeout=180)
@@ -309,8 +310,22 @@ def crash(database_url: str, folder: Path, services: int, checks: int, spread: f
         receiver.wait()
 
 
-def _storm_until_delivered(database_url: str, log: Path, services: int, checks: int, spread: float) -> int:
-    """Writes the storm's state changes; returns how many deliveries had arrived when it was time to kill."""
+def _write_changes(database_url: str, checks: list[str]) -> None:
+    from watchkeeper.store import Database
+    from watchkeeper.store import tables as t
+
+    if checks:
+        at = datetime.now(UTC)
+        rows = [{"check_id": c, "at": at, "before": "up", "after": "down", "reason": "refused"} for c in checks]
+        with Database(database_url).transaction() as connection:
+            connection.execute(insert(t.check_state_changes), rows)
+
+
+def _storm_until_delivered(
+    database_url: str, log: Path, services: int, checks: int, spread: float
+) -> tuple[int, list[str]]:
+    """Writes the storm's state changes until a third of the groups have been told; returns how many
+    deliveries had arrived then, and the checks whose failures are still to come."""
     from watchkeeper.store import Database
     from watchkeeper.store import tables as t
 
@@ -333,7 +348,7 @@ def _storm_until_delivered(database_url: str, log: Path, services: int, checks: 
             written += len(due)
         arrived = len(log.read_text().splitlines()) if log.exists() else 0
         if arrived >= services // 3:  # a third of the groups told, the rest in flight or not yet due
-            return arrived
+            return arrived, [check for _, check in plan[written:]]
         if elapsed > spread + 120:
             raise RuntimeError(f"only {arrived} deliveries arrived in {elapsed:.0f} s; is the engine running?")
         time.sleep(0.05)

@@ -55,6 +55,7 @@ services:
     owner: pay
     platform: paas
     runbook: https://runbooks.example/pay-api
+    logs: https://logs.example/pay-api
     checks:
 CHECKS
   - id: pay-jobs
@@ -109,7 +110,10 @@ def test_a_check_going_down_notifies_its_teams_route_once_its_group_has_waited(d
     message = row["message"]
     assert message["title"] == "pay-api-0 is DOWN: connection refused (Payments API)"
     assert [a["dedup_key"] for a in message["alerts"]] == ["check:pay-api-0"]
-    assert message["alerts"][0]["links"] == [{"href": "https://runbooks.example/pay-api", "text": "runbook"}]
+    assert message["alerts"][0]["links"] == [
+        {"href": "https://runbooks.example/pay-api", "text": "runbook"},
+        {"href": "https://logs.example/pay-api", "text": "logs"},
+    ]
     with db.reading() as connection:
         alert = store.find_open(connection, "check:pay-api-0")
         assert alert is not None

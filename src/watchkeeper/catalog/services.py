@@ -136,6 +136,7 @@ class Watched(Model):
     depends_on: list[Id] = Field(default_factory=list)
     runbook: Url | None = None
     dashboard: Url | None = None
+    logs: Url | None = None
     checks: list[AnyCheck] = Field(default_factory=list)
     maintenance: list[Maintenance] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)

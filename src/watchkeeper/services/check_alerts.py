@@ -88,7 +88,7 @@ def _checks(connection: Connection, ids: set[str]) -> dict[str, dict[str, Any]]:
             "type": row.type,
             "severity": row.severity,
             "labels": labels,
-            "links": tuple(Link(owner[key], key) for key in ("runbook", "dashboard") if owner.get(key)),
+            "links": tuple(Link(owner[key], key) for key in ("runbook", "dashboard", "logs") if owner.get(key)),
             "owner": Owner(row.team, row.service_id, row.service_platform if row.service_id else row.platform_id),
         }
     return found
