@@ -401,3 +401,17 @@ def test_a_silenced_alert_that_resolves_inside_the_silence_is_never_told(db: Dat
     _pass(db, clock)
 
     assert _outbox(db) == []
+
+
+def test_a_route_edited_while_its_group_waits_notifies_the_channels_it_now_names(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "pay-api-0", T0)
+    _pass(db, clock)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(path.read_text().replace("- notify: [channel:pay-pager]", "- notify: [channel:pay-chat]"))
+    assert apply_loaded(db, load_catalog(path), source=str(path), clock=clock, trigger="cli").ok
+    clock.advance(timedelta(seconds=10))
+
+    _pass(db, clock)
+
+    assert [row["channel_id"] for row in _outbox(db)] == ["pay-chat"]

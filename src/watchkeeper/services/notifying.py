@@ -105,7 +105,7 @@ def _write(
     now: datetime,
     outbox: Outbox,
 ) -> int:
-    wanted = routing.channel_targets(group["route"]["targets"])
+    wanted = routing.channel_targets(pipeline.routing_book(connection).targets_now(group["team_id"], group["route"]))
     types = book.channel_types(connection, wanted)
     sequence = group["flushes"] + 1
     told: list[str] = []

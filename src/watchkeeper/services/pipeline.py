@@ -119,13 +119,28 @@ class RoutingBook:
         self._below: dict[tuple[str, str], list[str]] = {}
 
     def route(self, facts: Facts) -> Choice:
-        if facts.team not in self._teams:
-            team = book.team_routing(self.connection, facts.team)
+        rules, first_levels, channels = self._team(facts.team)
+        return routing.choose(rules, facts, first_levels, channels)
+
+    def targets_now(self, team_id: str, route: Mapping[str, Any]) -> tuple[str, ...]:
+        """A group's targets as the catalog in force has them (its route edited since the group began, or its
+        policy), or as they were when the route is gone."""
+        rules, first_levels, channels = self._team(team_id)
+        position = route["position"]
+        if position == routing.DEFAULT_POSITION:
+            return tuple(f"channel:{channel}" for channel in channels)
+        if 0 <= position < len(rules):
+            rule = rules[position]
+            return first_levels.get(rule.escalation_policy, ()) if rule.escalation_policy else rule.notify
+        return tuple(route["targets"])
+
+    def _team(self, team_id: str) -> tuple[list[Rule], dict[str, tuple[str, ...]], list[str]]:
+        if team_id not in self._teams:
+            team = book.team_routing(self.connection, team_id)
             rules = [rule_of(position, route) for position, route in enumerate(team.routes)]
             first_levels = {policy.id: tuple(policy.levels[0].notify) for policy in team.policies.values()}
-            self._teams[facts.team] = (rules, first_levels, sorted(team.channels))
-        rules, first_levels, channels = self._teams[facts.team]
-        return routing.choose(rules, facts, first_levels, channels)
+            self._teams[team_id] = (rules, first_levels, sorted(team.channels))
+        return self._teams[team_id]
 
     def below(self, kind: str, ident: str) -> list[str]:
         """What a service or platform depends on, directly or not."""
