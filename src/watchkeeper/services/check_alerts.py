@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from watchkeeper.domain.alerts import Link, Signal, Subject
-from watchkeeper.services.alerts import receive_one
+from watchkeeper.services.alerts import receive_many
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 from watchkeeper.store.alerts import Owner
@@ -28,10 +28,12 @@ def raise_from_changes(db: Database, limit: int = BATCH) -> int:
         if not changes:
             return 0
         checks = _checks(connection, {row["check_id"] for row in changes})
+        items = []
         for change in changes:
             signal = signal_of(change, checks.get(change["check_id"]))
             if signal is not None:
-                receive_one(connection, signal, change["at"], checks[change["check_id"]]["owner"])
+                items.append((signal, change["at"], checks[change["check_id"]]["owner"]))
+        receive_many(connection, items)
         _move(connection, changes[-1]["id"])
         return len(changes)
 

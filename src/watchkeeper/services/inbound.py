@@ -21,30 +21,19 @@ from watchkeeper.store import tables as t
 
 
 def accept(db: Database, inbounds: Sequence[Inbound], now: datetime) -> list[Received]:
-    """Stores every signal or none (`alerts.receive`, with the open alerts locked first).
-
-    On PostgreSQL two requests changing one open alert would otherwise both read it and the later write would
-    undo the earlier (two occurrences counted as one); the row lock makes the second wait for the first. Two
-    first triggers of one key racing meet the unique index of open alerts instead: the loser runs again and
-    finds the winner's alert. (SQLite runs one writer at a time and needs neither.)
-    """
+    """Stores every signal or none. The batch locks the open alerts it changes, so on PostgreSQL two requests
+    changing one alert apply one after the other; two first triggers of one key racing meet the unique index of
+    open alerts instead, and the loser runs again and finds the winner's alert. (SQLite runs one writer at a
+    time and needs neither.)"""
     for attempt in (1, 2):
         try:
             with db.transaction() as connection:
                 signals = settle(connection, inbounds)
-                _lock_open(connection, {signal.dedup_key for signal in signals})
-                return [alerts.receive_one(connection, signal, now) for signal in signals]
+                return alerts.receive_many(connection, [(signal, now, None) for signal in signals])
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
-
-
-def _lock_open(connection: Connection, keys: set[str]) -> None:
-    if not keys or connection.dialect.name == "sqlite":
-        return
-    open_alerts = t.alerts.c.dedup_key.in_(keys) & (t.alerts.c.status != "resolved")
-    connection.execute(select(t.alerts.c.id).where(open_alerts).order_by(t.alerts.c.id).with_for_update()).all()
 
 
 def settle(connection: Connection, inbounds: Sequence[Inbound]) -> list[Signal]:

@@ -42,6 +42,16 @@ def find_open(connection: Connection, dedup_key: str) -> RowMapping | None:
     return connection.execute(query.with_for_update()).mappings().first()
 
 
+def find_open_many(connection: Connection, dedup_keys: set[str]) -> list[RowMapping]:
+    """The open alerts with these keys, locked in id order (so two batches never wait on each other in a
+    circle) until the transaction ends."""
+    if not dedup_keys:
+        return []
+    a = t.alerts
+    query = select(a).where(a.c.dedup_key.in_(sorted(dedup_keys)), a.c.status != "resolved").order_by(a.c.id)
+    return list(connection.execute(query.with_for_update()).mappings())
+
+
 def get(connection: Connection, alert_id: int) -> RowMapping | None:
     return connection.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).mappings().first()
 
@@ -102,6 +112,12 @@ def add_events(
         for kind, message, actor in events
     ]
     connection.execute(insert(t.alert_events), rows)
+
+
+def add_event_rows(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Events of several alerts in one statement, in order."""
+    if rows:
+        connection.execute(insert(t.alert_events), [dict(row) for row in rows])
 
 
 def events(connection: Connection, alert_id: int) -> list[RowMapping]:
