@@ -1,6 +1,7 @@
 """Integration keys on both backends: issued at runtime, found by digest, one live key per integration."""
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,22 @@ from watchkeeper.catalog import load_catalog
 from watchkeeper.integrations import Integration
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
-from watchkeeper.services.integration_keys import UnknownIntegration, authenticate, digest_of, list_integrations, rotate
+from watchkeeper.services.integration_keys import (
+    NO_KEY,
+    IssuedKey,
+    KeyChanged,
+    UnknownIntegration,
+    authenticate,
+    digest_of,
+    find_integration,
+    key_version,
+    list_integrations,
+    rotate,
+    rotate_seen,
+)
+from watchkeeper.services.refusals import Refused
 from watchkeeper.store import Database
+from watchkeeper.store import integration_keys as key_store
 from watchkeeper.store import tables as t
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -80,3 +95,96 @@ def test_the_listing_shows_every_integration_and_which_have_keys(catalog: Databa
 def test_rotating_an_unknown_integration_names_the_close_ones(catalog: Database) -> None:
     with pytest.raises(UnknownIntegration, match=r"did you mean pay-am\?"):
         rotate(catalog, "pay-ams", T0)
+
+
+def version_of(db: Database, integration_id: str) -> str:
+    row = find_integration(db, integration_id)
+    assert row is not None
+    return key_version(row)
+
+
+def test_a_rotation_from_a_page_replaces_the_key_the_page_showed_and_records_who(catalog: Database) -> None:
+    old = rotate(catalog, "pay-am", T0, by="ops").key
+    seen = version_of(catalog, "pay-am")
+
+    issued = rotate_seen(catalog, "pay-am", T0 + timedelta(hours=1), " Asha Patel ", seen)
+
+    row = find_integration(catalog, "pay-am")
+    assert row is not None
+    assert (row.hint, row.issued_at, row.issued_by) == (issued.key[-4:], T0 + timedelta(hours=1), "Asha Patel")
+    assert issued.issued_by == "Asha Patel"
+    assert authenticate(catalog, old, "alertmanager") is None
+    assert authenticate(catalog, issued.key, "alertmanager") is not None
+
+
+def test_a_page_that_showed_an_older_key_replaces_nothing(catalog: Database) -> None:
+    seen = version_of(catalog, "pay-am")
+    current = rotate(catalog, "pay-am", T0, by="ops").key
+
+    with pytest.raises(KeyChanged, match=rf"it now ends {current[-4:]}, issued 2026-11-26 12:00:00 UTC by ops"):
+        rotate_seen(catalog, "pay-am", T0, "Asha", seen)
+    assert authenticate(catalog, current, "alertmanager") is not None
+
+
+def test_two_rotations_within_one_second_have_different_versions(catalog: Database) -> None:
+    rotate(catalog, "pay-am", T0)
+    first = version_of(catalog, "pay-am")
+    rotate(catalog, "pay-am", T0 + timedelta(microseconds=1))
+
+    assert version_of(catalog, "pay-am") not in (first, NO_KEY)
+
+
+def test_a_rotation_from_a_page_needs_a_name(catalog: Database) -> None:
+    with pytest.raises(Refused, match="enter your name"):
+        rotate_seen(catalog, "pay-am", T0, " ", NO_KEY)
+    with pytest.raises(Refused, match="control characters"):
+        rotate_seen(catalog, "pay-am", T0, "A\x1b[2J", NO_KEY)
+    assert version_of(catalog, "pay-am") == NO_KEY
+
+
+@pytest.mark.parametrize("has_key", [False, True], ids=["first key", "rotation"])
+def test_two_people_sending_the_same_page_at_once_make_one_key(catalog: Database, has_key: bool) -> None:
+    if has_key:
+        rotate(catalog, "pay-am", T0)
+    seen = version_of(catalog, "pay-am")
+    start = threading.Barrier(2)
+    outcomes: list[IssuedKey | KeyChanged] = []
+
+    def send(name: str) -> None:
+        start.wait()
+        try:
+            outcomes.append(rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), name, seen))
+        except KeyChanged as changed:
+            outcomes.append(changed)
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("Asha", "Ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    [issued] = [o for o in outcomes if isinstance(o, IssuedKey)]
+    assert len([o for o in outcomes if isinstance(o, KeyChanged)]) == 1
+    assert authenticate(catalog, issued.key, "alertmanager") is not None
+
+
+@pytest.mark.parametrize("has_key", [False, True], ids=["first key", "rotation"])
+def test_a_rotation_that_read_before_another_committed_replaces_nothing(
+    catalog: Database, has_key: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if has_key:
+        rotate(catalog, "pay-am", T0)
+    seen_row = find_integration(catalog, "pay-am")
+    assert seen_row is not None
+    winner = rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), "Ben", key_version(seen_row))
+    # As if our transaction had read the row just before the winner committed: only the write can tell.
+    monkeypatch.setattr(key_store, "integration", lambda _connection, _id: seen_row)
+
+    with pytest.raises(KeyChanged, match="a moment ago"):
+        rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=2), "Asha", key_version(seen_row))
+
+    monkeypatch.undo()
+    assert authenticate(catalog, winner.key, "alertmanager") is not None
+    assert version_of(catalog, "pay-am") == key_version(
+        key_store.IntegrationRow("pay-am", "pay", "alertmanager", None, winner.key[-4:], winner.issued_at, "Ben")
+    )

@@ -30,6 +30,7 @@ def env(
     values = example_secrets | {
         "WATCHKEEPER_DATABASE_URL": f"sqlite:///{database}",
         "WATCHKEEPER_PUBLIC_URL": "https://wk.example/",
+        "LOGNAME": "asha",  # who rotates: the login name, which getpass reads from here first
     }
     applied = run("catalog", "apply", str(example_catalog), env=values)
     assert applied.returncode == 0, applied.stderr
@@ -62,6 +63,11 @@ def test_rotate_prints_the_key_once_with_its_url_and_keeps_only_its_digest(env):
     assert set(key) <= set("0123456789abcdef")
     assert issued["url"] == f"https://wk.example/api/v1/integrations/alertmanager/{key}"
     assert f"key …{key[-4:]} issued" in listed.stdout
+    assert (issued["key_issued"], issued["hint"]) == (True, key[-4:])  # the new key's, not the one it replaced
+    assert issued["issued_by"]  # the login name
+    assert (
+        listed.stdout.split(f"key …{key[-4:]} issued", 1)[1].splitlines()[0].endswith(f" UTC by {issued['issued_by']}")
+    )
     assert key not in listed.stdout
     engine = create_engine(env["WATCHKEEPER_DATABASE_URL"])
     with engine.connect() as connection:

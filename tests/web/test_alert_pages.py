@@ -1,13 +1,18 @@
 """The console's alert pages: open alerts, one alert's timeline and deliveries, and the inbox."""
 
+from __future__ import annotations
+
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
-from tests.web.conftest import Served
 
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.services.alerts import receive
 from watchkeeper.store import tables as t
+
+if TYPE_CHECKING:  # `tests` is no package: pytest puts tests/ itself on the path, so this import fails when run
+    from tests.web.conftest import Served
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

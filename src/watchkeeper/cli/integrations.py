@@ -30,7 +30,7 @@ def integrations() -> None:
 @json_option
 def list_command(as_json: bool) -> None:
     """Every integration in the catalog in force: team, type, endpoint, and whether a key is issued (with the
-    key's last four characters). Keys themselves are never shown again after `rotate`."""
+    key's last four characters, when and by whom). Keys themselves are never shown again after `rotate`."""
     settings = Settings()
     with migrated_database(settings) as (database, _revision):
         rows = list_integrations(database)
@@ -42,7 +42,10 @@ def list_command(as_json: bool) -> None:
         click.echo("no integrations: declare them under a team's `integrations:` in the catalog, then apply it")
         return
     for item in listed:
-        key = f"key …{item['hint']} issued {item['issued_at']:%Y-%m-%d %H:%M} UTC" if item["key_issued"] else "no key"
+        key = "no key"
+        if item["key_issued"]:
+            by = f" by {item['issued_by']}" if item["issued_by"] else ""
+            key = f"key …{item['hint']} issued {item['issued_at']:%Y-%m-%d %H:%M} UTC{by}"
         click.echo(f"{item['id']}  ({item['type']}, team {item['team']})  {key}")
         click.echo(f"    {item['endpoint']}  (key {KEY_PLACES[item['type']]})")
 
@@ -64,7 +67,13 @@ def rotate_command(integration_id: str, as_json: bool) -> None:
     row, key = issued.integration, issued.key
     url = endpoint_url(settings.base_url(), row.type, key)
     if as_json:
-        emit_json({**_listed(row, settings.base_url()), "key": key, "url": url, "issued_at": issued.issued_at})
+        now_issued = {
+            "key_issued": True,
+            "hint": key[-4:],
+            "issued_at": issued.issued_at,
+            "issued_by": issued.issued_by,
+        }
+        emit_json({**_listed(row, settings.base_url()), **now_issued, "key": key, "url": url})
         return
     click.echo(f"New key for {row.id} ({row.type}, team {row.team_id}); the previous key no longer works.")
     click.echo(f"Key (shown once): {key}")

@@ -9,7 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
 from watchkeeper.integrations import Integration, IntegrationType
+from watchkeeper.services.refusals import Conflict, Refused, person_text
 from watchkeeper.store import Database
 from watchkeeper.store import integration_keys as store
 from watchkeeper.store.integration_keys import IntegrationRow
@@ -18,6 +22,9 @@ KEY_LENGTH = 32
 HINT_LENGTH = 4
 _WELL_FORMED = re.compile(r"^[a-z0-9]{32}$")
 """What could be a key: issued keys are hexadecimal, and anything else of this shape is looked up and not found."""
+NAME_LIMIT = 200
+NO_KEY = "none"
+"""The key version of an integration without a key."""
 KEY_PLACEHOLDER = "<key>"
 ENDPOINTS: dict[str, str] = {
     "alertmanager": "/api/v1/integrations/alertmanager/<key>",
@@ -39,11 +46,18 @@ class UnknownIntegration(LookupError):
     """No integration in the catalog has this id; the message names the closest ones."""
 
 
+class KeyChanged(Conflict):
+    """The integration's key is no longer the one the person was shown: someone else rotated it meanwhile, or
+    the browser sent the same form again (a reload of the page that showed the new key)."""
+
+
 @dataclass(frozen=True)
 class IssuedKey:
     integration: IntegrationRow
+    """As it was before this key replaced its previous one."""
     key: str
     issued_at: datetime
+    issued_by: str | None = None
 
 
 def new_key() -> str:
@@ -62,12 +76,43 @@ def rotate(db: Database, integration_id: str, now: datetime, by: str | None = No
     """Issues a new key for the integration; the previous key stops working when this commits."""
     key = new_key()
     with db.transaction() as connection:
-        row = store.integration(connection, integration_id)
-        if row is None:
-            known = [found.id for found in store.integrations(connection)]
-            raise UnknownIntegration(_unknown(integration_id, known))
+        row = _known(connection, integration_id)
         store.replace(connection, integration_id, digest_of(key), key[-HINT_LENGTH:], now, by)
-    return IssuedKey(row, key, now)
+    return IssuedKey(row, key, now, by)
+
+
+def rotate_seen(db: Database, integration_id: str, now: datetime, by: str, seen: str) -> IssuedKey:
+    """A rotation asked for by a person on a page that showed key version `seen` (`key_version`): refused
+    without their name, and refused with KeyChanged when the key is no longer that one, so that a form sent twice
+    never silently replaces the key it has just shown."""
+    if not by.strip():
+        raise Refused("enter your name: the list of integrations says who issued each key")
+    name = person_text(by, "name", NAME_LIMIT)
+    key = new_key()
+    try:
+        with db.transaction() as connection:
+            row = _known(connection, integration_id)
+            if key_version(row) != seen:
+                raise KeyChanged(_changed(row))
+            if not store.replace_if_unchanged(connection, row, digest_of(key), key[-HINT_LENGTH:], now, name):
+                raise KeyChanged("another rotation replaced the key a moment ago")
+    except IntegrityError:  # a first key issued by another request between our read and our insert
+        raise KeyChanged("another request issued a key a moment ago") from None
+    return IssuedKey(row, key, now, name)
+
+
+def key_version(row: IntegrationRow) -> str:
+    """Which key a page showed, for its form to say which key it means to replace: the hint and issue time
+    (microseconds included, so two rotations within a second differ), never anything derived from the key beyond
+    the hint that pages show anyway."""
+    if row.hint is None or row.issued_at is None:
+        return NO_KEY
+    return f"{row.hint}-{row.issued_at:%Y%m%dT%H%M%S%f}"
+
+
+def find_integration(db: Database, integration_id: str) -> IntegrationRow | None:
+    with db.reading() as connection:
+        return store.integration(connection, integration_id)
 
 
 def list_integrations(db: Database) -> list[IntegrationRow]:
@@ -85,6 +130,22 @@ def authenticate(db: Database, key: str, integration_type: IntegrationType) -> I
     if row is None or row.type != integration_type:
         return None
     return Integration(row.id, row.team_id, integration_type)
+
+
+def _known(connection: Connection, integration_id: str) -> IntegrationRow:
+    row = store.integration(connection, integration_id)
+    if row is None:
+        known = [found.id for found in store.integrations(connection)]
+        raise UnknownIntegration(_unknown(integration_id, known))
+    return row
+
+
+def _changed(row: IntegrationRow) -> str:
+    if row.issued_at is None:
+        return "the page named a key that this integration does not have"
+    by = f" by {row.issued_by}" if row.issued_by else ""
+    when = f"{row.issued_at:%Y-%m-%d %H:%M:%S} UTC"
+    return f"the key was replaced since the page was shown: it now ends {row.hint}, issued {when}{by}"
 
 
 def _unknown(integration_id: str, known: list[str]) -> str:

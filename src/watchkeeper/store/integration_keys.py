@@ -48,6 +48,22 @@ def replace(connection: Connection, integration_id: str, digest: str, hint: str,
     connection.execute(insert(t.integration_keys).values(**values))
 
 
+def replace_if_unchanged(
+    connection: Connection, seen: IntegrationRow, digest: str, hint: str, at: datetime, by: str | None
+) -> bool:
+    """Like `replace`, but only while the integration's key is still the one `seen` has (or it still has none):
+    False when another rotation has replaced it since. A rotation committed in between has deleted the seen row
+    (none deleted here), or, for a first key, inserted one (the primary key refuses this insert)."""
+    keys = t.integration_keys
+    if seen.hint is not None:
+        still = (keys.c.integration_id == seen.id) & (keys.c.hint == seen.hint) & (keys.c.issued_at == seen.issued_at)
+        if connection.execute(delete(keys).where(still)).rowcount != 1:
+            return False
+    values = {"integration_id": seen.id, "digest": digest, "hint": hint, "issued_at": at, "issued_by": by}
+    connection.execute(insert(keys).values(**values))
+    return True
+
+
 def _listing(outer: bool = False) -> Select[Any]:
     keys, integrations_ = t.integration_keys, t.integrations
     joined = integrations_.join(keys, keys.c.integration_id == integrations_.c.id, isouter=outer)

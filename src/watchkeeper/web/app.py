@@ -13,6 +13,7 @@ from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import silences as silences_api
 from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
+from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
@@ -34,6 +35,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.templates = build_templates()
     install_problem_handlers(app)
+    install_cross_site_page(app)
     install_slash_redirects(app)
     routers = (
         health,

@@ -1,27 +1,47 @@
 """What the console's forms share: a same-origin check on every POST, and reading times and lists typed in.
 
 The console has no sign-in yet (issue 6), so a page elsewhere could post a form here from an operator's
-browser and silence every alert. Browsers say where a form post comes from (Sec-Fetch-Site, or Origin on
-older ones), so a post from another site is refused.
+browser and silence every alert or rotate an integration's key. Browsers say where a form post comes from
+(Sec-Fetch-Site, or Origin on older ones), so a post from another site is refused, with a page that says why.
 """
 
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 
+from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.problems import Problem
+
+
+class CrossSiteForm(Problem):
+    """A form post the browser marks as sent from another site: refused, and nothing changed."""
+
+    def __init__(self, came_from: str) -> None:
+        super().__init__(403, "Forbidden", "a form from another site cannot change this one")
+        self.came_from = came_from[:200]  # a header anyone can set: shown escaped, and never at length
 
 
 def require_same_origin(request: Request) -> None:
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         if site not in ("same-origin", "none"):
-            raise Problem(403, "Forbidden", "a form from another site cannot change this one")
+            raise CrossSiteForm(f"Sec-Fetch-Site: {site}")
         return
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise Problem(403, "Forbidden", "a form from another site cannot change this one")
+        raise CrossSiteForm(f"Origin: {origin}")
+
+
+def install_cross_site_page(app: FastAPI) -> None:
+    """A person whose post is refused gets a page saying why and where to go back to, not a JSON document."""
+
+    @app.exception_handler(CrossSiteForm)
+    async def _cross_site(request: Request, error: CrossSiteForm) -> HTMLResponse:
+        back = "/" + request.url.path.strip("/").split("/", 1)[0]  # the page the form belongs to
+        values = await page_context(request, came_from=error.came_from, back=back)
+        return render(request, "cross_site.html", values, status_code=403)
 
 
 def utc_instant(text: str, field: str) -> datetime | None:
