@@ -28,6 +28,7 @@ fmt: setup
 
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.alerts
 
 setup: $(VENV)/.installed $(STATIC)/.installed browser
 
