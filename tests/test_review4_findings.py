@@ -1,0 +1,449 @@
+"""Problems found by reviewing the alert pipeline (issue 4) from outside, one test each, most serious first.
+
+A test still marked xfail(strict=True) fails today because of the problem it names, so the suite stays green, and
+it turns into a failure (XPASS) the day the problem is fixed, so whoever fixes it removes the marker. Run
+`pytest --runxfail --tb=short tests/test_review4_findings.py` to see each one fail with its assertion. The numbers
+in the reasons are the review report's.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from watchkeeper.catalog import load_catalog
+from watchkeeper.domain.alerts import Signal, Subject
+from watchkeeper.engine.alerting import Alerting
+from watchkeeper.integrations import Inbound
+from watchkeeper.services.catalog import apply_loaded
+from watchkeeper.services.clock import FixedClock, SystemClock
+from watchkeeper.services.inbound import accept
+from watchkeeper.services.integration_keys import rotate
+from watchkeeper.services.notifying import Outbox
+from watchkeeper.settings import Settings
+from watchkeeper.store import Database
+from watchkeeper.store import tables as t
+from watchkeeper.web.app import create_app
+from watchkeeper.web.context import AppContext
+from watchkeeper.web.metrics import build_registry
+from watchkeeper.wiring import CatalogReloader
+
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday, in support hours
+SECRET_KEY = "review4-findings-secret-key-0123456789-abcdefghij"
+JSON = {"content-type": "application/json"}
+
+# Pay pages through pay-pager and is told everything else through pay-chat; the platform team pages at once.
+# PAY_PAGE and PAY_REST are replaced by the routes' targets where a test needs other ones.
+CATALOG = """
+organisation: {name: Org, timezone: Europe/London}
+teams:
+  - id: pay
+    name: Pay
+    channels:
+      - {id: pay-pager, type: inbox}
+      - {id: pay-chat, type: inbox}
+      - {id: pay-oncall, type: inbox}
+    routes:
+      - match: {severity: page}
+        notify: PAY_PAGE
+      - notify: PAY_REST
+    integrations:
+      - {id: pay-jobs, type: generic}
+  - id: re
+    name: RE
+    platform_team: true
+    channels:
+      - {id: re-pager, type: inbox}
+    routes:
+      - notify: [channel:re-pager]
+        group_wait: 0s
+platforms:
+  - {id: paas, name: PaaS, owner: re, checks: [{id: paas-api, type: tcp, host: localhost, port: 1}]}
+services:
+  - id: pay-api
+    name: Payments API
+    owner: pay
+    platform: paas
+    checks:
+      - {id: pay-api-0, type: tcp, host: localhost, port: 1}
+      - {id: pay-api-1, type: tcp, host: localhost, port: 1}
+"""
+
+
+def _catalog_text(page: str = "[channel:pay-pager]", rest: str = "[channel:pay-chat]") -> str:
+    return CATALOG.replace("PAY_PAGE", page).replace("PAY_REST", rest)
+
+
+def _apply(db: Database, tmp_path: Path, clock: FixedClock, catalog: str) -> Path:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(catalog)
+    result = apply_loaded(db, load_catalog(path), source=str(path), clock=clock, trigger="cli")
+    assert result.ok, result.problems
+    return path
+
+
+def _change(db: Database, check_id: str, at: datetime, after: str = "down") -> None:
+    before = "up" if after == "down" else "down"
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.check_state_changes).values(
+                check_id=check_id, at=at, before=before, after=after, reason="connection refused", kind="status"
+            )
+        )
+
+
+def _pass(db: Database, clock: FixedClock) -> None:
+    """One pass of the engine's alerting duty: state changes into alerts, due groups and notices into the outbox."""
+    Alerting(db, clock, Outbox()).run_pass()
+
+
+def _outbox(db: Database) -> list[dict[str, Any]]:
+    with db.reading() as connection:
+        rows = connection.execute(select(t.notifications).order_by(t.notifications.c.id)).mappings()
+        return [dict(row) for row in rows]
+
+
+def _told(db: Database, channel_id: str, dedup_key: str) -> list[dict[str, Any]]:
+    """The notifications to `channel_id` that carry the alert with `dedup_key`."""
+    return [
+        row
+        for row in _outbox(db)
+        if row["channel_id"] == channel_id and dedup_key in [a["dedup_key"] for a in row["message"]["alerts"]]
+    ]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def client(db: Database, tmp_path: Path) -> Iterator[TestClient]:
+    """The web app over the test database (both backends), with the catalog above in force."""
+    path = tmp_path / "catalog.yaml"
+    path.write_text(_catalog_text())
+    settings = Settings(database_url=db.url, catalog=path, secret_key=SECRET_KEY)
+    context = AppContext(
+        settings, db, SystemClock(), build_registry(db), path, CatalogReloader(db, SystemClock(), path)
+    )
+    with TestClient(create_app(context), raise_server_exceptions=False) as served:
+        assert served.post("/api/v1/catalog/reload").status_code == 200
+        yield served
+
+
+@pytest.fixture
+def postgres_db(postgres_admin_url: str, postgres_template: str) -> Iterator[Database]:
+    """A fresh PostgreSQL database alone, for a race that only PostgreSQL's row locks let happen."""
+    name = f"wk_review4_{os.getpid()}_{threading.get_ident()}"
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    admin.dispose()
+    database = Database(make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False))
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+# --- 1 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="1: an alert attached to its platform's alert is never paged once the platform recovers and it stays DOWN",
+)
+def test_a_service_still_down_after_its_platform_recovers_pages_its_team(
+    db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    _apply(db, tmp_path, clock, _catalog_text())
+    _change(db, "paas-api", T0)
+    _change(db, "pay-api-0", T0 + timedelta(seconds=1))
+    clock.advance(timedelta(seconds=11))
+    _pass(db, clock)
+    assert _told(db, "pay-chat", "check:pay-api-0"), "while the PaaS is down, pay is told without being paged"
+
+    # The platform comes back; the service does not: its failure is now its team's own.
+    clock.advance(timedelta(minutes=2))
+    _change(db, "paas-api", clock.now(), after="up")
+    for _ in range(3):
+        _pass(db, clock)
+        clock.advance(timedelta(minutes=5))
+        _pass(db, clock)
+
+    assert _told(db, "pay-pager", "check:pay-api-0"), "pay-api has been DOWN 15 minutes on a healthy PaaS, unpaged"
+
+
+# --- 2 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="2: a group keeps the route it was made with: edited routes never reach existing groups"
+)
+def test_a_route_edited_in_the_catalog_is_the_one_new_alerts_take(
+    db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    _apply(db, tmp_path, clock, _catalog_text())
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+    _change(db, "pay-api-0", clock.now(), after="up")
+    clock.advance(timedelta(minutes=2))
+    _pass(db, clock)
+    assert [row["channel_id"] for row in _outbox(db)] == ["pay-pager", "pay-pager"]
+
+    # The team moves its pages to a new channel and drops the old one, as teams do.
+    clock.advance(timedelta(days=1))
+    catalog = _catalog_text(page="[channel:pay-oncall]").replace("      - {id: pay-pager, type: inbox}\n", "")
+    _apply(db, tmp_path, clock, catalog)
+    _change(db, "pay-api-1", clock.now())
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+
+    # The alert's timeline says "routed ... channel:pay-oncall", then "nobody to notify; not in the catalog:
+    # pay-pager": the group still holds the route it was made with a day ago.
+    assert _told(db, "pay-oncall", "check:pay-api-1"), "the page went to the route the catalog no longer has"
+
+
+# --- 3 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="3: two owning teams routing to one channel make notices collide on their key; notices stop for good",
+)
+def test_a_window_over_two_teams_that_share_a_channel_announces_and_notices_go_on(
+    db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    # Pay also tells the platform team's channel of what is not a page (a shared operations room).
+    _apply(db, tmp_path, clock, _catalog_text(rest="[channel:pay-chat, channel:re-pager]"))
+    _pass(db, clock)  # the notices' cursor starts now
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.runtime_maintenance).values(
+                name="Database upgrade",
+                scope={"checks": [], "services": ["pay-api"], "platforms": ["paas"]},
+                starts_at=T0 + timedelta(minutes=1),
+                ends_at=T0 + timedelta(hours=1),
+                announce=True,
+                author="asha",
+                created_at=T0,
+            )
+        )
+    clock.advance(timedelta(minutes=2))
+
+    failures: list[str] = []
+    for _ in range(3):
+        try:
+            _pass(db, clock)
+        except IntegrityError as error:  # the engine logs this and runs the same pass again 0.2 s later
+            failures.append(type(error).__name__)
+        clock.advance(timedelta(seconds=1))
+
+    assert failures == [], "every alerting pass fails from now on"
+    assert {row["channel_id"] for row in _outbox(db)} >= {"pay-chat", "re-pager"}, "the start notices were sent"
+
+
+# --- 4 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="4: a number beyond a double (1e400) is 500 on PostgreSQL and 'Infinity' on SQLite"
+)
+def test_a_number_no_json_receiver_can_read_is_refused_with_400(db: Database, client: TestClient) -> None:
+    key = rotate(db, "pay-jobs", datetime.now(UTC)).key
+    body = b'{"dedup_key": "big", "summary": "Export failed", "details": {"rows": 1e400}}'
+
+    answer = client.post("/api/v1/alerts", content=body, headers=JSON | {"authorization": f"Bearer {key}"})
+
+    # SQLite takes it and the webhook and PagerDuty channels then send `"rows": Infinity`, which is not JSON and
+    # which a strict receiver (PagerDuty among them) refuses for good; PostgreSQL's jsonb refuses it with a 500.
+    assert answer.status_code == 400, (answer.status_code, answer.text)
+
+
+# --- 5 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="5: a trigger racing a resolve of one key on PostgreSQL is an IntegrityError (500)"
+)
+def test_triggers_and_resolves_of_one_key_racing_on_postgresql_are_all_stored(
+    postgres_db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    _apply(postgres_db, tmp_path, clock, _catalog_text())
+    subject = Subject("team", "pay")
+
+    def send(n: int) -> str:
+        action = "trigger" if n % 2 == 0 else "resolve"
+        signal = Signal(action, "generic:pay-jobs:flap", "generic", subject, summary="flapping")
+        try:
+            accept(postgres_db, [Inbound(signal)], T0)
+        except IntegrityError:
+            return "IntegrityError"  # the endpoint answers this with a 500
+        except Exception as error:  # a deadlock is answered 503 and retried: not this finding
+            return type(error).__name__
+        return "stored"
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(send, range(800)))
+
+    assert "IntegrityError" not in outcomes, f"{outcomes.count('IntegrityError')} of {len(outcomes)} failed"
+
+
+# --- 6 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="6: an alert that opens and resolves between flushes sends the group a 'Still open' reminder"
+)
+def test_a_blip_that_nobody_was_told_of_sends_no_reminder(db: Database, tmp_path: Path, clock: FixedClock) -> None:
+    _apply(db, tmp_path, clock, _catalog_text())
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+    assert len(_outbox(db)) == 1
+
+    # Another check of the service fails and recovers inside one group interval: a blip nobody hears of.
+    _change(db, "pay-api-1", T0 + timedelta(minutes=2))
+    _change(db, "pay-api-1", T0 + timedelta(minutes=2, seconds=20), after="up")
+    clock.advance(timedelta(minutes=3))
+    _pass(db, clock)
+
+    titles = [row["message"]["title"] for row in _outbox(db)]
+    assert titles[1:] == [], "the repeat interval is 4 h; pay was reminded of pay-api-0 after 3 minutes"
+
+
+# --- 7 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="7: a silence made for an alert already open does not stop its reminders")
+def test_an_open_alert_that_a_silence_matches_is_not_reminded(db: Database, tmp_path: Path, clock: FixedClock) -> None:
+    _apply(db, tmp_path, clock, _catalog_text())
+    _change(db, "pay-api-0", T0)
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+    assert len(_outbox(db)) == 1
+
+    # Paged, the team silences the service while it works on it (as with Alertmanager's silences).
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.silences).values(
+                matchers=[{"name": "service", "op": "=", "value": "pay-api"}],
+                starts_at=T0 + timedelta(minutes=1),
+                ends_at=T0 + timedelta(hours=8),
+                author="fatima",
+                comment="working on it",
+                created_at=T0 + timedelta(minutes=1),
+            )
+        )
+    clock.advance(timedelta(hours=4, minutes=1))
+    _pass(db, clock)
+
+    assert [row["message"]["title"] for row in _outbox(db)][1:] == [], "paged again through the silence"
+
+
+# --- 8 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="8: a silence or window whose end is past year 9999 is a 500, not a 400")
+def test_a_silence_or_window_ending_after_year_9999_is_refused_with_400(client: TestClient) -> None:
+    silence = {"matchers": ["service=pay-api"], "author": "a", "comment": "c", "duration": "999999999d"}
+    window = {
+        "name": "n",
+        "author": "a",
+        "scope": {"services": ["pay-api"]},
+        "starts_at": "9999-12-31T23:30:00+00:00",
+        "duration": "1h",
+    }
+
+    answers = [client.post("/api/v1/silences", json=silence), client.post("/api/v1/maintenance", json=window)]
+
+    assert [a.status_code for a in answers] == [400, 400], [a.text for a in answers]
+
+
+# --- 9 ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="9: Watchkeeper-Delivery repeats across databases, so receivers drop new notifications"
+)
+def test_delivery_keys_of_different_notifications_differ_across_databases(
+    db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    rebuilt = Database(f"sqlite:///{tmp_path}/rebuilt.db")  # a restore, a rebuild, or staging beside production
+    rebuilt.upgrade()
+    try:
+        for database, check in ((db, "pay-api-0"), (rebuilt, "pay-api-1")):
+            here = FixedClock(T0)
+            (tmp_path / check).mkdir()
+            _apply(database, tmp_path / check, here, _catalog_text())
+            _change(database, check, T0)
+            here.advance(timedelta(seconds=10))
+            _pass(database, here)
+        [first], [second] = _outbox(db), _outbox(rebuilt)
+    finally:
+        rebuilt.dispose()
+
+    assert first["message"]["alerts"][0]["dedup_key"] != second["message"]["alerts"][0]["dedup_key"]
+    # The README tells webhook receivers to "keep the ones you have seen to ignore repeats".
+    assert first["idempotency_key"] != second["idempotency_key"], "a different outage, the same delivery key"
+
+
+# --- 10 --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="10: a service whose check confirms DOWN before its platform's (same outage) pages its team"
+)
+def test_a_platform_outage_seen_first_by_a_service_check_does_not_page_the_service_team(
+    db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    _apply(db, tmp_path, clock, _catalog_text())
+    # One PaaS outage: the checks run a minute apart (the default interval) at independent phases, so the
+    # service's check confirms DOWN 30 s before the platform's as often as not.
+    _change(db, "pay-api-0", T0)
+    _pass(db, clock)
+    for _ in range(3):
+        clock.advance(timedelta(seconds=10))
+        _pass(db, clock)
+    _change(db, "paas-api", T0 + timedelta(seconds=30))
+    clock.advance(timedelta(seconds=10))
+    _pass(db, clock)
+
+    assert _told(db, "re-pager", "check:paas-api"), "the platform team is paged"
+    assert _told(db, "pay-pager", "check:pay-api-0") == [], "one PaaS outage must not wake every team"
+
+
+# --- 11 --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="11: `integrations rotate --json` says key_issued false and no hint")
+def test_rotate_json_describes_the_key_it_has_just_issued(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(_catalog_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
+    env["WATCHKEEPER_DATABASE_URL"] = f"sqlite:///{tmp_path}/wk.db"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "watchkeeper", *args], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("catalog", "apply", str(catalog))
+    issued = json.loads(run("integrations", "rotate", "--id", "pay-jobs", "--json"))
+
+    assert (issued["key_issued"], issued["hint"]) == (True, issued["key"][-4:])
