@@ -189,9 +189,6 @@ def test_a_service_still_down_after_its_platform_recovers_pages_its_team(
 # --- 2 ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="2: a group keeps the route it was made with: edited routes never reach existing groups"
-)
 def test_a_route_edited_in_the_catalog_is_the_one_new_alerts_take(
     db: Database, tmp_path: Path, clock: FixedClock
 ) -> None:
@@ -429,7 +426,6 @@ def test_a_platform_outage_seen_first_by_a_service_check_does_not_page_the_servi
 # --- 11 --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="11: `integrations rotate --json` says key_issued false and no hint")
 def test_rotate_json_describes_the_key_it_has_just_issued(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(_catalog_text())
