@@ -2,7 +2,6 @@
 what it covers are told through the route their `info` alerts take, so nobody mistakes planned work for an
 outage and everybody knows when alerts are heard again."""
 
-import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -13,7 +12,7 @@ from watchkeeper.domain import routing
 from watchkeeper.domain.maintenance import Edge, Occurrence, transitions
 from watchkeeper.domain.routing import Facts
 from watchkeeper.services import calendar
-from watchkeeper.services.notifying import Outbox, enqueue
+from watchkeeper.services.notifying import Outbox, enqueue, idempotency_key
 from watchkeeper.services.pipeline import routing_book
 from watchkeeper.services.suppression import all_windows
 from watchkeeper.store import Database
@@ -40,18 +39,19 @@ def send_due(db: Database, now: datetime, outbox: Outbox) -> int:
 
 
 def _notify(connection: Connection, occurrence: Occurrence, edge: Edge, now: datetime, outbox: Outbox) -> int:
+    """One notice to each channel the owning teams' info routes name: two teams that share a channel (an
+    operations room) put one notice there, not two."""
     view = routing_book(connection)
     org = view.organisation
-    written = 0
+    channels: dict[str, tuple[str, str]] = {}  # channel -> (its type, the first team that named it)
     for team in sorted(_teams(connection, occurrence)):
         facts = Facts(team, "info", "maintenance", None, None, None, {}, calendar.in_hours(org, now))
-        choice = view.route(facts)
-        types = book.channel_types(connection, routing.channel_targets(choice.targets))
-        for channel_id, channel_type in sorted(types.items()):
-            message = _message(occurrence, edge, team, channel_id, now)
-            enqueue(connection, message, channel_type, None, [], now, outbox)
-            written += 1
-    return written
+        types = book.channel_types(connection, routing.channel_targets(view.route(facts).targets))
+        for channel_id, channel_type in types.items():
+            channels.setdefault(channel_id, (channel_type, team))
+    for channel_id, (channel_type, team) in sorted(channels.items()):
+        enqueue(connection, _message(occurrence, edge, team, channel_id, now), channel_type, None, [], now, outbox)
+    return len(channels)
 
 
 def _teams(connection: Connection, occurrence: Occurrence) -> set[str]:
@@ -70,9 +70,8 @@ def _message(occurrence: Occurrence, edge: Edge, team: str, channel_id: str, now
         title = f"Maintenance started: {window.name} ({covers}), until {occurrence.ends_at:%Y-%m-%d %H:%M} UTC"
     else:
         title = f"Maintenance ended: {window.name} ({covers}); alerts are notified again"
-    key = f"notice|{window.id}|{occurrence.starts_at.isoformat()}|{edge}|{channel_id}"
     return Message(
-        idempotency_key=hashlib.sha256(key.encode()).hexdigest()[:32],
+        idempotency_key=idempotency_key(),
         team_id=team,
         channel_id=channel_id,
         action="trigger" if edge == "start" else "resolve",

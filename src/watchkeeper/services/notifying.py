@@ -1,7 +1,7 @@
 """Flushing due groups into the outbox: one notification per channel of the group's route, written in the
 same transaction that records the group as flushed and its alerts as told (ADR 0021)."""
 
-import hashlib
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +37,7 @@ def flush_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) ->
     returns the notifications written."""
     with db.transaction() as connection:
         pipeline.release(connection, now)
+        pipeline.detach(connection, now)
     g = t.alert_groups
     with db.reading() as connection:
         query = select(g.c.key).where(g.c.flush_at <= now).order_by(g.c.flush_at).limit(limit)
@@ -49,6 +50,11 @@ def flush_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) ->
     return written
 
 
+HOLD_FOR = timedelta(minutes=3)
+"""Longest a new alert waits for its failing platform or dependency to confirm DOWN before it pages anyway."""
+HOLD_STEP = timedelta(seconds=15)
+
+
 def flush(connection: Connection, key: str, now: datetime, outbox: Outbox) -> int:
     """One group's notification, if it is still due; returns the notifications written."""
     g = t.alert_groups
@@ -56,18 +62,20 @@ def flush(connection: Connection, key: str, now: datetime, outbox: Outbox) -> in
     if group is None or group["flush_at"] is None or group["flush_at"] > now:
         return 0  # flushed meanwhile by another engine, or put off
     timing = timing_of(group["route"])
-    alerts = _told_or_to_tell(connection, key)
-    moved = {a["id"] for a in alerts if _never_told(a) and pipeline.reattach(connection, dict(a), now)}
-    alerts = [a for a in alerts if a["id"] not in moved]
+    alerts = _settled(connection, _told_or_to_tell(connection, key), now)
+    if alerts is None:  # held: a platform or dependency is failing and may yet take the blame
+        connection.execute(update(g).where(g.c.key == key).values(flush_at=now + HOLD_STEP))
+        return 0
     changed = [a for a in alerts if a["status"] != a["notified_status"]]
     still_open = [a for a in alerts if a["status"] != "resolved"]
-    reminder = not changed and bool(still_open)
-    items = changed or still_open
+    last = group["flushed_at"]
+    reminder = not changed and bool(still_open) and (last is None or last + timing.repeat <= now)
+    items = changed or (still_open if reminder else [])
     written = _write(connection, group, items, reminder, now, outbox) if items else 0
     for alert in changed:
         told = update(t.alerts).where(t.alerts.c.id == alert["id"]).values(notified_status=alert["status"])
         connection.execute(told)
-    flushed_at = now if items else group["flushed_at"]
+    flushed_at = now if items else last
     connection.execute(
         update(g)
         .where(g.c.key == key)
@@ -79,6 +87,25 @@ def flush(connection: Connection, key: str, now: datetime, outbox: Outbox) -> in
         )
     )
     return written
+
+
+def _settled(connection: Connection, alerts: list[RowMapping], now: datetime) -> list[RowMapping] | None:
+    """The group's alerts to consider now: those a silence or window made since they opened now covers are
+    set aside (and released when it ends); those not yet told whose platform or dependency has failed since
+    are attached to it and leave; None when one not yet told should wait for a failing platform or dependency
+    to confirm DOWN (at most HOLD_FOR after it opened)."""
+    kept = []
+    for alert in alerts:
+        if alert["status"] != "resolved" and pipeline.suppress_now(connection, alert, now):
+            continue
+        if _never_told(alert):
+            if pipeline.reattach(connection, dict(alert), now):
+                continue
+            if now - alert["created_at"] < HOLD_FOR and pipeline.cause_pending(connection, alert):
+                pipeline.note_held(connection, alert, now)
+                return None
+        kept.append(alert)
+    return kept
 
 
 def _never_told(alert: RowMapping) -> bool:
@@ -125,8 +152,11 @@ def _write(
     return len(told)
 
 
-def idempotency_key(group_key: str, sequence: int, channel_id: str) -> str:
-    return hashlib.sha256(f"{group_key}|{sequence}|{channel_id}".encode()).hexdigest()[:32]
+def idempotency_key() -> str:
+    """Made once, when the notification is written, and kept with it: every attempt to send it carries the
+    same key, and no other notification ever has it, in this database or any other (a rebuilt or restored
+    one, staging beside production), so a receiver that drops repeats never drops news."""
+    return secrets.token_hex(16)
 
 
 def _message(
@@ -147,7 +177,7 @@ def _message(
     )
     alerts = tuple(_message_alert(a, names, public_url) for a in items)
     return Message(
-        idempotency_key=idempotency_key(group["key"], sequence, channel_id),
+        idempotency_key=idempotency_key(),
         team_id=group["team_id"],
         channel_id=channel_id,
         action=_action(items),

@@ -77,6 +77,72 @@ def reattach(connection: Connection, alert: Mapping[str, Any], now: datetime) ->
     return True
 
 
+def suppress_now(connection: Connection, alert: RowMapping, now: datetime) -> bool:
+    """An open alert that a silence or window made after it opened now covers is set aside (its timeline says
+    so); `release` tells its owners again when that ends. True when it is set aside."""
+    reason = calendar.suppressed_by(connection, dict(alert), now)
+    if reason is None:
+        return False
+    a = t.alerts
+    connection.execute(update(a).where(a.c.id == alert["id"]).values(suppressed_by=reason))
+    event = {"alert_id": alert["id"], "at": now, "kind": "suppressed", "actor": None, "data": None}
+    connection.execute(insert(t.alert_events), {**event, "message": f"not notified from now: {_why(reason)}"})
+    return True
+
+
+def cause_pending(connection: Connection, alert: RowMapping) -> bool:
+    """Whether a check of the alert's platform, or of what it depends on, is failing but not yet DOWN: the
+    platform's own alert may be seconds away, and with it the reason not to page this alert's team."""
+    view = routing_book(connection)
+    platforms, services = _below(view, dict(alert))
+    if not platforms and not services:
+        return False
+    k, st = t.checks, t.check_states
+    on_platform = k.c.platform_id.in_(platforms) & k.c.service_id.is_(None)
+    query = (
+        select(k.c.id)
+        .join(st, st.c.check_id == k.c.id)
+        .where(on_platform | k.c.service_id.in_(services), st.c.failures > 0, st.c.status != "down")
+        .where(k.c.paused.is_(False))
+        .limit(1)
+    )
+    return connection.execute(query).first() is not None
+
+
+def note_held(connection: Connection, alert: RowMapping, now: datetime) -> None:
+    """Says once on the alert's timeline why its notification waits."""
+    held = select(t.alert_events.c.id).where(t.alert_events.c.alert_id == alert["id"], t.alert_events.c.kind == "held")
+    if connection.execute(held.limit(1)).first() is not None:
+        return
+    text = "waiting: a check of its platform or of what it depends on is failing and may yet confirm DOWN"
+    event = {"alert_id": alert["id"], "at": now, "kind": "held", "message": text, "actor": None, "data": None}
+    connection.execute(insert(t.alert_events), event)
+
+
+def detach(connection: Connection, now: datetime) -> int:
+    """Open alerts attached to an alert that has resolved are placed again: a service still DOWN once its
+    platform is back is its own team's to answer, at its own severity. Returns how many."""
+    a = t.alerts
+    resolved_causes = select(a.c.id).where(a.c.status == "resolved")
+    query = select(a).where(a.c.status != "resolved", a.c.cause_alert_id.in_(resolved_causes)).order_by(a.c.id)
+    rows = connection.execute(query).mappings().all()
+    for row in rows:
+        placed = place(connection, {**row, "cause_alert_id": None}, now)
+        columns = {**placed.columns, "notified_status": None}
+        if row["suppressed_by"] is not None and not row["suppressed_by"].startswith("cause:"):
+            columns["suppressed_by"] = row["suppressed_by"]  # a window or silence still holds it
+        connection.execute(update(a).where(a.c.id == row["id"]).values(**columns))
+        text = f"alert {row['cause_alert_id']}, which it was attached to, has resolved; placed again on its own"
+        events = [("detached", text), *placed.events]
+        rows_ = [
+            {"alert_id": row["id"], "at": now, "kind": k, "message": m, "actor": None, "data": None} for k, m in events
+        ]
+        connection.execute(insert(t.alert_events), rows_)
+        if placed.choice is not None and columns["suppressed_by"] is None:
+            mark_changed(connection, placed.choice.group_key, columns["route"], now)
+    return len(rows)
+
+
 def release(connection: Connection, now: datetime) -> int:
     """Open alerts whose maintenance window or silence has ended are notified now, as if they had just opened:
     a check still DOWN after the window is news its owners need. Returns how many were released."""
@@ -87,7 +153,8 @@ def release(connection: Connection, now: datetime) -> int:
     for row in rows:
         if calendar.suppressed_by(connection, dict(row), now) is not None or row["route"] is None:
             continue
-        connection.execute(update(a).where(a.c.id == row["id"]).values(suppressed_by=None))
+        # Told again even if told before it was set aside: it is still open after the silence or window.
+        connection.execute(update(a).where(a.c.id == row["id"]).values(suppressed_by=None, notified_status=None))
         ended = f"{_why(row['suppressed_by'])} is over while the alert is still open: notifying"
         message = {"alert_id": row["id"], "at": now, "kind": "released", "message": ended, "actor": None, "data": None}
         connection.execute(insert(t.alert_events), message)
@@ -231,16 +298,21 @@ def _why(suppressed: str) -> str:
     ) + f" {ident}"
 
 
-def find_cause(connection: Connection, view: RoutingBook, alert: Mapping[str, Any]) -> RowMapping | None:
-    """The earliest open check alert of a platform or service this alert's subject depends on, if any."""
-    platforms: list[str] = []
-    services: list[str] = []
+def _below(view: RoutingBook, alert: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The platforms and services the alert's subject depends on: its service's platform and the platforms that
+    one depends on, and the services its service depends on; for a platform's alert, the platforms below."""
     if alert["service_id"] is not None:
         services = view.below("service", alert["service_id"])
-        if alert["platform_id"] is not None:
-            platforms = [alert["platform_id"], *view.below("platform", alert["platform_id"])]
-    elif alert["platform_id"] is not None:
-        platforms = view.below("platform", alert["platform_id"])
+        own = alert["platform_id"]
+        return ([own, *view.below("platform", own)] if own is not None else []), services
+    if alert["platform_id"] is not None:
+        return view.below("platform", alert["platform_id"]), []
+    return [], []
+
+
+def find_cause(connection: Connection, view: RoutingBook, alert: Mapping[str, Any]) -> RowMapping | None:
+    """The earliest open check alert of a platform or service this alert's subject depends on, if any."""
+    platforms, services = _below(view, alert)
     if not platforms and not services:
         return None
     a = t.alerts

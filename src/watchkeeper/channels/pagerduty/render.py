@@ -23,9 +23,11 @@ def render(message: Message, config: PagerDutyChannel) -> tuple[HttpRequest, ...
 
 
 def dedup_key(alert: MessageAlert) -> str:
-    """`watchkeeper-<alert id>-<8 hex of its key>`: one per Watchkeeper alert, and unlikely to meet another
-    installation's alert of the same id on a shared PagerDuty service."""
-    return f"watchkeeper-{alert.id}-{hashlib.sha256(alert.dedup_key.encode()).hexdigest()[:8]}"
+    """`watchkeeper-<alert id>-<12 hex of its key and the instant it opened>`: one per Watchkeeper alert, and
+    unlikely to meet another alert of the same id: another installation's on a shared PagerDuty service, or
+    this one's after its database was rebuilt or moved."""
+    stamp = f"{alert.dedup_key}|{alert.started_at.isoformat()}"
+    return f"watchkeeper-{alert.id}-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}"
 
 
 def event(alert: MessageAlert, message: Message, routing_key: str) -> dict[str, Any]:
