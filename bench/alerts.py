@@ -280,7 +280,7 @@ async def _bare_posts(url: str, count: int, concurrency: int, body: dict[str, ob
 def crash(database_url: str, folder: Path, services: int, checks: int, spread: float) -> dict[str, int]:
     """A storm through a real `watchkeeper serve --role engine`, killed with SIGKILL once deliveries are under
     way and started again: what reached the receiver against what the outbox holds."""
-    receiver, url = start_receiver(folder / "crash.log")
+    receiver, url = start_receiver(folder / "crash.log", delay=0.5)
     teams = max(services // 10, 1)
     try:
         apply_catalog(database_url, webhook_catalog(folder, url, services, checks, teams, wait=2))
@@ -300,7 +300,7 @@ def crash(database_url: str, folder: Path, services: int, checks: int, spread: f
         _write_changes(database_url, rest)  # the rest of the storm happens while the server is down
         restarted = subprocess.Popen(command, env=environment, stderr=subprocess.DEVNULL)
         try:
-            _wait_until_told(database_url, timeout=180)
+            _wait_until_told(database_url, timeout=360)  # claims of the killed engine expire after 120 s
         finally:
             restarted.terminate()
             restarted.wait(timeout=30)
@@ -423,15 +423,19 @@ def main() -> None:
         if args.scenario in ("delivery", "all"):
             print(f"\n== delivery: {args.notifications:,} notifications to a local webhook receiver")
             for kind in kinds:
-                with database(kind, folder / f"d-{kind}") as database_url:
-                    rate, bare = delivery(database_url, folder, args.notifications)
+                own = folder / f"d-{kind}"
+                own.mkdir(parents=True, exist_ok=True)
+                with database(kind, own) as database_url:
+                    rate, bare = delivery(database_url, own, args.notifications)
                 print(f"delivery, {kind:<10} {rate:,.0f} notifications/s", end="")
                 print(f"; a bare aiohttp loop {bare:,.0f} posts/s ({rate / bare:.0%})")
         if args.scenario in ("crash", "all"):
             print("\n== crash: the storm through a real engine, kill -9 once deliveries are under way, restart")
             for kind in kinds:
-                with database(kind, folder / f"c-{kind}") as database_url:
-                    figures = crash(database_url, folder, args.services, args.checks, args.spread)
+                own = folder / f"c-{kind}"  # its own receiver log and catalog, apart from the other backend's
+                own.mkdir(parents=True, exist_ok=True)
+                with database(kind, own) as database_url:
+                    figures = crash(database_url, own, args.services, args.checks, args.spread)
                 lost = figures["notifications never received"] + figures["alerts in no delivery"]
                 print(
                     f"crash, {kind:<10} {'nothing lost' if lost == 0 else 'LOST SOME'}: "

@@ -164,12 +164,14 @@ def _changes(applied: Applied, signal: Signal) -> dict[str, object]:
 
 
 def _event_message(applied: Applied, signal: Signal) -> str:
-    who = f" by {signal.actor}" if signal.actor else ""
+    """What happened, in words; who did it is the event's actor, shown beside it."""
     if applied.outcome == "opened":
         return f"opened from {signal.source}: {domain.shorten(signal.summary, 300)}"
     if applied.outcome == "occurred":
         return f"occurred again ({applied.alert.occurrences if applied.alert else '?'} times)"
-    return f"{applied.outcome}{who}" + (f": {domain.shorten(signal.summary, 300)}" if signal.summary else "")
+    return f"{applied.outcome} from {signal.source}" + (
+        f": {domain.shorten(signal.summary, 300)}" if signal.summary else ""
+    )
 
 
 def _owner(connection: Connection, signal: Signal) -> Owner | None:

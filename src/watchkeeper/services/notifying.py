@@ -12,6 +12,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from watchkeeper.channels import Message, MessageAlert
 from watchkeeper.domain import grouping, routing
 from watchkeeper.domain.alerts import Action, Link
+from watchkeeper.logs import get_logger
 from watchkeeper.services import messages, pipeline
 from watchkeeper.services.pipeline import timing_of
 from watchkeeper.store import Database
@@ -19,6 +20,7 @@ from watchkeeper.store import alerts as store
 from watchkeeper.store import routing as book
 from watchkeeper.store import tables as t
 
+log = get_logger("watchkeeper.notifying")
 GROUPS_A_TRANSACTION = 50
 _WORDS = {"triggered": "Triggered", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 _RANK = {"page": 0, "ticket": 1, "info": 2}
@@ -143,6 +145,8 @@ def _write(
         enqueue(connection, message, types[channel_id], group["key"], [a["id"] for a in items], now, outbox)
         told.append(channel_id)
     missing = [channel for channel in wanted if channel not in types]
+    if not told:
+        log.warning("nobody to notify", group=group["key"], team=group["team_id"], alerts=[a["id"] for a in items])
     for alert in items:
         note = "reminded" if reminder else "notified"
         text = f"{note} {', '.join(told)} (group notification {sequence})" if told else "nobody to notify"
