@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from watchkeeper.store import documents
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -75,11 +77,23 @@ class Database:
                     raise UnsupportedDatabase(
                         f"cannot make the folder for the SQLite database {path}: {error.strerror}"
                     ) from None
-            engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(
+                self.url,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                json_serializer=documents.dumps,
+                json_deserializer=documents.loads,
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        return create_engine(self.url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        return create_engine(
+            self.url,
+            pool_size=5,
+            max_overflow=5,
+            pool_pre_ping=True,
+            json_serializer=documents.dumps,
+            json_deserializer=documents.loads,
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
