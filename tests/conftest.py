@@ -109,3 +109,12 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database.upgrade()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def postgres_db(postgres_admin_url: str, postgres_template: str) -> Iterator[Database]:
+    """PostgreSQL alone, for what only its concurrency lets happen (row locks, deadlocks, unique races)."""
+    database = Database(_fresh_postgres(postgres_admin_url, postgres_template))
+    database.upgrade()
+    yield database
+    database.dispose()

@@ -1,6 +1,8 @@
 """PagerDuty Events API v2: an event per alert, a dedup_key per Watchkeeper alert, PagerDuty's answers."""
 
+import json
 import logging
+import math
 
 import pytest
 from channel_receivers import Answer, Receiver
@@ -91,6 +93,17 @@ def test_it_sends_every_event_with_the_routing_key_resolved(receiver: Receiver):
     assert [r.json()["event_action"] for r in receiver.requests] == ["trigger", "resolve"]
     assert {r.json()["routing_key"] for r in receiver.requests} == {SECRETS["ROUTING_KEY"]}
     assert (outcome.kind, outcome.status_code, outcome.detail) == ("sent", 202, "2 events accepted")
+
+
+def test_custom_details_pagerduty_cannot_read_go_as_null(receiver: Receiver):
+    receiver.json_answer("/v2/enqueue", 202, ACCEPTED)
+
+    outcome = render_and_deliver("pagerduty", config(receiver), message(alert(details={"rows": math.inf})))
+
+    [sent] = receiver.requests
+    strict = json.loads(sent.body, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert outcome.kind == "sent"
+    assert strict["payload"]["custom_details"]["details"] == {"rows": None}
 
 
 def test_an_invalid_event_fails_for_good_with_pagerdutys_reason(receiver: Receiver):

@@ -1,6 +1,8 @@
 """Webhook: the documented JSON body, the delivery header, and an HMAC-SHA256 signature receivers can check."""
 
+import json
 import logging
+import math
 import time
 
 import pytest
@@ -144,3 +146,15 @@ def test_no_secret_in_the_request_the_outcome_or_the_logs(receiver: Receiver, ca
         assert SECRETS[name] not in outcome.detail
         assert SECRETS[name] not in caplog.text
     assert "[redacted]" in outcome.detail
+
+
+def test_a_number_json_cannot_carry_is_sent_as_null_so_the_body_stays_json(receiver: Receiver):
+    """Python would write `NaN` and `Infinity`, which are not JSON; a strict receiver would refuse them for good."""
+    odd = alert(details={"rows": math.inf, "ratio": math.nan, "all": [-math.inf, 1.5]})
+
+    outcome = render_and_deliver("webhook", config(receiver), message(odd))
+
+    [sent] = receiver.requests
+    strict = json.loads(sent.body, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert outcome.kind == "sent"
+    assert strict["alerts"][0]["details"] == {"rows": None, "ratio": None, "all": [None, 1.5]}

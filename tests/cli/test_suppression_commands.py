@@ -85,6 +85,23 @@ def test_a_bad_length_is_a_usage_error(wk):
     assert "'soon' is not a duration" in result.stderr
 
 
+def test_a_silence_or_window_past_a_year_or_the_year_9999_is_a_message_not_a_traceback(wk):
+    silence = wk(
+        "silences", "add", "--matcher", "service=pay-api", "--for", "999999999d", "--author", "A", "--comment", "c"
+    )
+    window = wk("maintenance", "add", "--platform", "paas", "--for", "999999999d", "--name", "x", "--author", "A")
+    late = wk(
+        "maintenance", "add", "--platform", "paas", "--start", "9999-12-31T23:30", "--for", "1h", "--name", "x",
+        "--author", "A",
+    )  # fmt: skip
+
+    assert [r.exit_code for r in (silence, window, late)] == [1, 1, 1]
+    assert "the duration is longer than a year: give a year (366d) at most" in silence.stderr
+    assert "the duration is longer than a year" in window.stderr
+    assert "the end, 1 h after 9999-12-31T23:30:00+00:00, is after the year 9999" in late.stderr
+    assert json.loads(wk("maintenance", "list", "--json").stdout)["runtime"] == []
+
+
 def test_a_maintenance_window_is_added_listed_and_cancelled(wk):
     added = wk(
         "maintenance", "add", "--platform", "paas", "--start", "2099-01-05T06:00", "--for", "2h",

@@ -3,7 +3,7 @@
 import pytest
 
 from watchkeeper.integrations import BadPayload
-from watchkeeper.integrations.payloads import MAX_DEPTH, at, load_json
+from watchkeeper.integrations.payloads import MAX_DEPTH, MAX_PROBLEMS, at, load_json
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,36 @@ def test_paths_read_as_written():
     assert at("", "alerts") == "alerts"
     assert at(at("alerts", 2), "labels") == "alerts[2].labels"
     assert at("custom_details", "free space") == 'custom_details["free space"]'
+
+
+def test_numbers_beyond_a_double_are_refused_each_with_its_path():
+    body = b'{"details": {"rows": 1e400, "free space": [1.5, -2E+999]}, "ok": 1.7e308, "big": 1' + b"0" * 400 + b"}"
+
+    with pytest.raises(BadPayload) as refused:
+        load_json(body)
+
+    assert refused.value.reason == "the body holds a number too large to store"
+    assert refused.value.errors == (
+        "details.rows: 1e400 is too large a number (a double holds up to about 1.8e308)",
+        'details["free space"][1]: -2E+999 is too large a number (a double holds up to about 1.8e308)',
+    )
+
+
+def test_a_body_that_is_only_a_huge_number_is_refused_and_at_most_twenty_are_listed():
+    with pytest.raises(BadPayload) as alone:
+        load_json(b"1e400")
+    with pytest.raises(BadPayload) as many:
+        load_json(b"[" + b",".join([b"1e400"] * 50) + b"]")
+
+    assert alone.value.errors == ("the body: 1e400 is too large a number (a double holds up to about 1.8e308)",)
+    assert len(many.value.errors) == MAX_PROBLEMS
+    assert many.value.errors[0].startswith("[0]: 1e400")
+
+
+def test_numbers_a_double_holds_are_read_as_they_were():
+    assert load_json(b'{"a": 1.7976931348623157e308, "b": -5e-324, "c": 0.1, "d": 12}') == {
+        "a": 1.7976931348623157e308,
+        "b": -5e-324,
+        "c": 0.1,
+        "d": 12,
+    }

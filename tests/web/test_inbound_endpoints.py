@@ -255,6 +255,37 @@ def test_a_malformed_generic_alert_is_a_400_that_says_where(loaded, generic_key)
     assert response.json()["errors"] == ["links[0].href: must be text, not a number"]
 
 
+def test_a_number_no_json_receiver_can_read_is_refused_with_400_naming_where(loaded, generic_key, alertmanager_url):
+    """1e400 is read by Python as infinity: PostgreSQL's jsonb refused it (a 500), SQLite kept it, and the webhook
+    and PagerDuty channels then sent `Infinity`, which is not JSON and which a strict receiver refuses for good."""
+    generic = b'{"dedup_key": "big", "summary": "Export failed", "details": {"rows": 1e400}}'
+    pagerduty = (
+        b'{"routing_key": "%s", "event_action": "trigger", "payload": {"summary": "s", "source": "s", '
+        % (key_for(loaded, "re-events").encode())
+        + b'"severity": "error", "custom_details": {"free": -1e999}}}'
+    )
+    alertmanager = b'{"alerts": [{"labels": {"alertname": "x"}, "annotations": {"n": 1e400}}]}'
+
+    answers = [
+        loaded.client.post(
+            "/api/v1/alerts", content=generic, headers=JSON | {"Authorization": f"Bearer {generic_key}"}
+        ),
+        loaded.client.post("/v2/enqueue", content=pagerduty, headers=JSON),
+        loaded.client.post(alertmanager_url, content=alertmanager, headers=JSON),
+    ]
+
+    assert [a.status_code for a in answers] == [400, 400, 400], [a.text for a in answers]
+    assert answers[0].json()["detail"] == "the body holds a number too large to store"
+    assert answers[0].json()["errors"] == [
+        "details.rows: 1e400 is too large a number (a double holds up to about 1.8e308)"
+    ]
+    assert answers[1].json()["errors"][1].startswith("payload.custom_details.free: -1e999 is too large a number")
+    assert answers[2].json()["errors"] == [
+        "alerts[0].annotations.n: 1e400 is too large a number (a double holds up to about 1.8e308)"
+    ]
+    assert alert_count(loaded) == 0
+
+
 def unknown_key_requests(loaded, wrong_type_key: str):
     """The same refusal for a key that is unknown, malformed, or another integration type's."""
     for key in ("0" * 32, "short", "A" * 32, wrong_type_key, "x" * 5000):
@@ -393,6 +424,24 @@ def test_keys_never_reach_the_request_log(loaded, alertmanager_url, caplog):
     assert "/api/v1/integrations/sentry/<key>" in logged
     assert alertmanager_url.rsplit("/", 1)[1] not in logged
     assert sentry_key not in logged
+
+
+def test_a_request_that_keeps_losing_races_gets_a_503_to_retry_never_a_500(loaded, generic_key, monkeypatch):
+    from watchkeeper.services import inbound
+    from watchkeeper.store.contention import Contended
+
+    def contended(*_args):
+        raise Contended("others changed the same rows at the same moment 5 times (deadlock detected); try again")
+
+    monkeypatch.setattr(inbound, "accept", contended)
+
+    response = loaded.client.post(
+        "/api/v1/alerts", json={"summary": "s"}, headers={"Authorization": f"Bearer {generic_key}"}
+    )
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "30"
+    assert response.json()["detail"] == "the alert was not stored: the database is unavailable; retry"
 
 
 def test_a_database_that_cannot_answer_gets_a_503_to_retry_and_stores_nothing(loaded, alertmanager_url, monkeypatch):

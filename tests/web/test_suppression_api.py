@@ -49,6 +49,17 @@ def test_a_silence_is_created_listed_read_and_expired(loaded):
         ({"duration": None, "ends_at": "2020-01-01T00:00:00Z"}, "has already passed"),
         ({"duration": None, "ends_at": "2099-01-01T00:00:00"}, "ends_at needs a UTC offset"),
         ({"ends_at": "2099-01-01T00:00:00Z"}, "either an end"),
+        ({"duration": "999999999d"}, "the duration is longer than a year: give a year (366d) at most"),
+        ({"duration": "367d"}, "the duration is longer than a year"),
+        ({"duration": None, "ends_at": "9999-12-31T00:00:00Z"}, "is more than a year after the start"),
+        (
+            {"starts_at": "9999-12-31T23:30:00+00:00", "duration": "1h"},
+            "the end, 1 h after 9999-12-31T23:30:00+00:00, is after the year 9999",
+        ),
+        (
+            {"starts_at": "9999-12-31T20:00:00-05:00", "duration": None, "ends_at": "9999-12-31T21:00:00-05:00"},
+            "the start, 9999-12-31T20:00:00-05:00, is after the year 9999 in UTC",
+        ),
     ],
 )
 def test_a_wrong_value_is_a_400_saying_what_is_wrong(loaded, fields, detail):
@@ -112,6 +123,8 @@ def test_a_runtime_window_is_created_listed_and_cancelled(loaded):
         ({"scope": {}}, "say what the window covers"),
         ({"name": ""}, "name is required"),
         ({"duration": "0s"}, "longer than zero"),
+        ({"duration": "999999999d"}, "the duration is longer than a year"),
+        ({"starts_at": "9999-12-31T23:30:00+00:00"}, "is after the year 9999"),
     ],
 )
 def test_a_runtime_window_with_a_wrong_value_is_a_400(loaded, fields, detail):
@@ -121,6 +134,15 @@ def test_a_runtime_window_with_a_wrong_value_is_a_400(loaded, fields, detail):
 
     assert response.status_code == 400
     assert detail in response.json()["detail"]
+
+
+def test_a_year_long_silence_or_window_is_taken(loaded):
+    """The longest allowed: a year, a leap year's included."""
+    window = {"name": "Freeze", "author": "Asha", "scope": {"platforms": ["paas"]}, "duration": "366d"}
+
+    answers = [_silence(loaded.client, duration="366d"), loaded.client.post("/api/v1/maintenance", json=window)]
+
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
 
 
 def test_an_unknown_window_is_a_404(loaded):

@@ -2,6 +2,7 @@
 go wrong turned into an Outcome whose detail names no URL (a webhook URL is often itself the secret)."""
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,7 +36,20 @@ class Answer:
 
 
 def encode(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    """The body as JSON every receiver can read: NaN and the infinities, which Python would write as the
+    non-JSON `NaN` and `Infinity` (and a strict receiver such as PagerDuty refuses for good), go as null. Inbound
+    payloads never hold them and checks never make them; this is so that nothing can, and a page still goes."""
+    return json.dumps(_finite(body), separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 async def exchange(

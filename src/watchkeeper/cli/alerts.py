@@ -11,6 +11,7 @@ from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.settings import Settings
+from watchkeeper.store.contention import Contended
 
 STATUSES = ("triggered", "acknowledged", "resolved")
 
@@ -76,7 +77,7 @@ def _act(alert_id: int, action: str, by: str | None, as_json: bool) -> None:
     with migrated_database(Settings()) as (database, _revision):
         try:
             received = alert_views.act(database, alert_id, action, actor, SystemClock().now())
-        except NoSuchAlert as error:
+        except (NoSuchAlert, Contended) as error:
             fail(str(error))
     outcome = received.applied.outcome
     if as_json:

@@ -45,7 +45,7 @@ def read(body: bytes) -> dict[str, Any]:
     try:
         document = load_json(body)
     except BadPayload as error:
-        raise EventRefused(UNRECOGNIZED, (error.reason,)) from None
+        raise EventRefused(UNRECOGNIZED, (error.reason, *error.errors)) from None
     if not isinstance(document, dict):
         raise EventRefused(UNRECOGNIZED, ("the event must be a JSON object",))
     return document

@@ -1,11 +1,12 @@
 """Reading an inbound JSON document safely, and its fields with the path of each problem.
 
-Whatever a sender posts becomes either plain JSON values that every backend can store (no NaN, no NUL, no lone
-surrogate, at most `MAX_DEPTH` levels deep) or a `BadPayload` saying what is wrong and where
-(`alerts[2].labels.alertname: must be text`).
+Whatever a sender posts becomes either plain JSON values that every backend can store and every receiver can read
+(no NaN, no number beyond a double such as `1e400`, no NUL, no lone surrogate, at most `MAX_DEPTH` levels deep) or
+a `BadPayload` saying what is wrong and where (`alerts[2].labels.alertname: must be text`).
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -24,11 +25,12 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def load_json(body: bytes) -> Any:
-    """The document in `body`, cleaned; BadPayload when it is empty, not UTF-8, not JSON or nested too deeply."""
+    """The document in `body`, cleaned; BadPayload when it is empty, not UTF-8, not JSON, nested too deeply or
+    holds a number too large for a double."""
     if not body.strip():
         raise BadPayload("the body is empty: send a JSON document")
     try:
-        document = json.loads(body, parse_constant=_refuse_constant)
+        document = json.loads(body, parse_constant=_refuse_constant, parse_float=_number)
     except RecursionError:
         raise BadPayload(f"the JSON is nested too deeply (at most {MAX_DEPTH} levels)") from None
     except UnicodeDecodeError:
@@ -39,11 +41,38 @@ def load_json(body: bytes) -> Any:
         raise BadPayload(f"the body is not JSON: {error}") from None
     if _depth(document) > MAX_DEPTH:
         raise BadPayload(f"the JSON is nested too deeply (at most {MAX_DEPTH} levels)")
+    _refuse_huge(document)
     return clean(document)
 
 
 def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
+
+
+class _Huge(str):
+    """A number as written that a double cannot hold (`1e400`): Python reads it as infinity, which PostgreSQL's
+    jsonb refuses and which, sent on, would be `Infinity`, not JSON. Kept as its text to be refused by path."""
+
+
+def _number(text: str) -> float | _Huge:
+    value = float(text)
+    return value if math.isfinite(value) else _Huge(text)
+
+
+def _refuse_huge(document: Any) -> None:
+    """BadPayload naming where each number too large for a double is (depth-first, without recursion)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack and len(problems) < MAX_PROBLEMS:
+        value, path = stack.pop()
+        if isinstance(value, _Huge):
+            problems.append(f"{path or 'the body'}: {value} is too large a number (a double holds up to about 1.8e308)")
+        elif isinstance(value, dict):
+            stack.extend((item, at(path, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, at(path, index)) for index, item in reversed(list(enumerate(value))))
+    if problems:
+        raise BadPayload("the body holds a number too large to store", tuple(problems))
 
 
 def _depth(document: Any) -> int:

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.domain import alerts as domain
 from watchkeeper.domain.alerts import Applied, Signal
@@ -16,6 +15,7 @@ from watchkeeper.services import pipeline
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as store
 from watchkeeper.store.alerts import Owner
+from watchkeeper.store.contention import in_transaction
 
 
 @dataclass(frozen=True)
@@ -33,16 +33,9 @@ Item = tuple[Signal, datetime, Owner | None]
 
 def receive(db: Database, signals: Sequence[Signal], now: datetime) -> list[Received]:
     """Applies `signals` in order, all in one transaction: all of them are stored or none. Two first triggers
-    of one key racing on PostgreSQL meet the unique index of open alerts: the loser runs again, and finds the
-    winner's alert."""
-    for attempt in (1, 2):
-        try:
-            with db.transaction() as connection:
-                return receive_many(connection, [(signal, now, None) for signal in signals])
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    of one key racing on PostgreSQL meet the unique index of open alerts, or two writers deadlock: the loser
+    runs again, and finds the winner's alert (Contended when it keeps losing; see store.contention)."""
+    return in_transaction(db, lambda connection: receive_many(connection, [(signal, now, None) for signal in signals]))
 
 
 def receive_one(connection: Connection, signal: Signal, now: datetime, owner: Owner | None = None) -> Received:

@@ -2,7 +2,8 @@
 signals received (services.alerts) in one transaction, so the sender is answered only once they are stored.
 
 Inbound requests are the alerts' only concurrent writers (the check duty runs under a lease), so this is where
-they are kept from losing each other's changes: the open alerts a batch will change are locked first.
+they are kept from losing each other's changes: on PostgreSQL a batch first takes the lock of each key it sends
+(store.contention), so the writers of one alert go one after another.
 """
 
 from collections.abc import Sequence
@@ -10,7 +11,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.integrations import Inbound
@@ -18,22 +18,22 @@ from watchkeeper.services import alerts
 from watchkeeper.services.alerts import Received
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
+from watchkeeper.store.contention import in_transaction, lock_keys
 
 
 def accept(db: Database, inbounds: Sequence[Inbound], now: datetime) -> list[Received]:
-    """Stores every signal or none. The batch locks the open alerts it changes, so on PostgreSQL two requests
-    changing one alert apply one after the other; two first triggers of one key racing meet the unique index of
-    open alerts instead, and the loser runs again and finds the winner's alert. (SQLite runs one writer at a
-    time and needs neither.)"""
-    for attempt in (1, 2):
-        try:
-            with db.transaction() as connection:
-                signals = settle(connection, inbounds)
-                return alerts.receive_many(connection, [(signal, now, None) for signal in signals])
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    """Stores every signal or none. On PostgreSQL the batch holds its keys' locks, so two requests about one
+    alert apply one after the other (a trigger cannot miss the alert another is opening, nor a resolve the one
+    it closes); a batch that still loses a race to another writer (a deadlock with a person acknowledging by
+    hand, say) runs again a few times, then Contended, and the sender is told to retry. (SQLite runs one writer
+    at a time and needs none of it.)"""
+
+    def store(connection: Connection) -> list[Received]:
+        lock_keys(connection, [inbound.signal.dedup_key for inbound in inbounds])
+        signals = settle(connection, inbounds)
+        return alerts.receive_many(connection, [(signal, now, None) for signal in signals])
+
+    return in_transaction(db, store)
 
 
 def settle(connection: Connection, inbounds: Sequence[Inbound]) -> list[Signal]:

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from watchkeeper.store import documents
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -76,14 +78,26 @@ class Database:
                         f"cannot make the folder for the SQLite database {path}: {error.strerror}"
                     ) from None
             engine = create_engine(
-                self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+                self.url,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                json_serializer=documents.dumps,
+                json_deserializer=documents.loads,
+                hide_parameters=True,
             )
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
         # hide_parameters: a database error's message must not carry the values it was given (an alert's details,
         # a sender's payload) into the log, or on to Sentry.
-        return create_engine(self.url, pool_size=5, max_overflow=5, pool_pre_ping=True, hide_parameters=True)
+        return create_engine(
+            self.url,
+            pool_size=5,
+            max_overflow=5,
+            pool_pre_ping=True,
+            json_serializer=documents.dumps,
+            json_deserializer=documents.loads,
+            hide_parameters=True,
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

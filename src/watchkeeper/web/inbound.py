@@ -31,6 +31,7 @@ from watchkeeper.logs import get_logger
 from watchkeeper.services import inbound
 from watchkeeper.services.alerts import Received
 from watchkeeper.services.integration_keys import authenticate
+from watchkeeper.store.contention import Contended
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
@@ -139,13 +140,13 @@ async def _store(request: Request, parse: Callable[[], list[Inbound]]) -> list[R
         raise
     except BadPayload as bad:
         raise Problem(400, "Bad request", bad.reason, errors=list(bad.errors)) from None
-    except (OperationalError, PoolTimeout) as error:
+    except (OperationalError, PoolTimeout, Contended) as error:
         raise _unavailable(error) from None
 
 
-def _unavailable(error: OperationalError | PoolTimeout) -> Problem:
-    """A database that cannot answer now (down, locked past the busy timeout, a deadlock, no free connection):
-    503 and Retry-After, which every sender here retries."""
+def _unavailable(error: OperationalError | PoolTimeout | Contended) -> Problem:
+    """A database that cannot answer now (down, locked past the busy timeout, no free connection, a race with
+    other senders of one alert lost on every attempt): 503 and Retry-After, which every sender here retries."""
     cause = error.orig if isinstance(error, OperationalError) else error
     log.warning("inbound alert not stored: the database is unavailable", error_type=type(cause).__name__)
     detail = "the alert was not stored: the database is unavailable; retry"
