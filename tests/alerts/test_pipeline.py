@@ -48,7 +48,12 @@ teams:
       - notify: [channel:re-pager]
         group_wait: 0s
 platforms:
-  - {id: paas, name: PaaS, owner: re, checks: [{id: paas-api, type: tcp, host: localhost, port: 1}]}
+  - id: paas
+    name: PaaS
+    owner: re
+    checks:
+      - {id: paas-api, type: tcp, host: localhost, port: 1}
+      - {id: paas-certificate, type: tcp, host: localhost, port: 1, severity: ticket}
 services:
   - id: pay-api
     name: Payments API
@@ -415,3 +420,18 @@ def test_a_route_edited_while_its_group_waits_notifies_the_channels_it_now_names
     _pass(db, clock)
 
     assert [row["channel_id"] for row in _outbox(db)] == ["pay-chat"]
+
+
+def test_a_ticket_alert_on_the_platform_excuses_no_outage_of_a_service_on_it(db: Database, tmp_path: Path) -> None:
+    clock = _catalog(db, tmp_path)
+    _change(db, "paas-certificate", T0)  # a certificate near expiry: work for the platform team, not an outage
+    _change(db, "pay-api-0", T0 + timedelta(seconds=1))
+    clock.advance(timedelta(seconds=11))
+
+    _pass(db, clock)
+
+    assert "pay-pager" in [row["channel_id"] for row in _outbox(db)]
+    with db.reading() as connection:
+        service = store.find_open(connection, "check:pay-api-0")
+    assert service is not None
+    assert service["cause_alert_id"] is None

@@ -103,7 +103,7 @@ def cause_pending(connection: Connection, alert: RowMapping) -> bool:
         select(k.c.id)
         .join(st, st.c.check_id == k.c.id)
         .where(on_platform | k.c.service_id.in_(services), st.c.failures > 0, st.c.status != "down")
-        .where(k.c.paused.is_(False))
+        .where(k.c.paused.is_(False), k.c.severity == "page")
         .limit(1)
     )
     return connection.execute(query).first() is not None
@@ -311,7 +311,8 @@ def _below(view: RoutingBook, alert: Mapping[str, Any]) -> tuple[list[str], list
 
 
 def find_cause(connection: Connection, view: RoutingBook, alert: Mapping[str, Any]) -> RowMapping | None:
-    """The earliest open check alert of a platform or service this alert's subject depends on, if any."""
+    """The earliest open paging check alert of a platform or service this alert's subject depends on, if any.
+    Only `page` checks say a platform is down: a certificate near expiry (a `ticket`) excuses nobody's outage."""
     platforms, services = _below(view, alert)
     if not platforms and not services:
         return None
@@ -319,7 +320,7 @@ def find_cause(connection: Connection, view: RoutingBook, alert: Mapping[str, An
     on_platform = a.c.platform_id.in_(platforms) & a.c.service_id.is_(None)
     query = (
         select(a.c.id, a.c.summary)
-        .where(a.c.status != "resolved", a.c.source == "check")
+        .where(a.c.status != "resolved", a.c.source == "check", a.c.severity == "page")
         .where(on_platform | a.c.service_id.in_(services))
         .order_by(a.c.created_at, a.c.id)
         .limit(1)
