@@ -2,6 +2,8 @@
 that misbehave, and TLS servers with certificates made by trustme (valid, expired, for another host)."""
 
 import asyncio
+import contextlib
+import gc
 import socket
 import ssl
 import struct
@@ -9,6 +11,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import dns.flags
@@ -244,6 +247,67 @@ def raw_server() -> Iterator[Callable[[Handler], int]]:
     for server in servers:
         server.close()
     loop.close()
+
+
+@dataclass
+class MuteTls:
+    port: int
+    ca_bundle: str
+
+
+@pytest.fixture
+def mute_tls(tmp_path: Path) -> Iterator[MuteTls]:
+    """A TLS server that answers an HTTP request, if one comes, and then neither reads nor closes again: it never
+    answers our close_notify, so it would hold a socket of ours for as long as we let it."""
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    context = _tls(ca, "localhost", "127.0.0.1")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    running = True
+
+    def answer(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        with contextlib.suppress(OSError):  # a client that went away is no concern of this server
+            tls = context.wrap_socket(conn, server_side=True)
+            held.append(tls)
+            if tls.recv(4096):  # a request; or b"" for a close_notify, which gets no answer
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    def serve() -> None:
+        while running:
+            with contextlib.suppress(TimeoutError):
+                conn, _ = listener.accept()
+                held.append(conn)
+                threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield MuteTls(listener.getsockname()[1], str(bundle))
+    running = False
+    thread.join()
+    listener.close()
+    for sock in held:
+        sock.close()
+
+
+@pytest.fixture
+def sockets_to() -> Callable[[int], list[str]]:
+    """The sockets of this process still open to a port on 127.0.0.1, as text: the probes' own, since the
+    servers' sockets on that port have it as their local port, not their peer's."""
+
+    def find(port: int) -> list[str]:
+        found = []
+        for thing in gc.get_objects():
+            if isinstance(thing, socket.socket) and thing.fileno() != -1:
+                with contextlib.suppress(OSError):  # not connected
+                    if thing.getpeername()[:2] == ("127.0.0.1", port):
+                        found.append(repr(thing))
+        return found
+
+    return find
 
 
 @pytest.fixture

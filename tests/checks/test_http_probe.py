@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from watchkeeper.catalog.checks import check_types
-from watchkeeper.checks.context import probe_context
+from watchkeeper.checks.context import CLOSE_SECONDS, probe_context
 from watchkeeper.checks.http.config import HttpCheck
 from watchkeeper.checks.http.probe import probe as http_probe
 from watchkeeper.domain.observations import HttpObservation
@@ -59,18 +59,45 @@ def test_plain_http_to_an_address_has_no_name_lookup_or_tls_phase(targets):
 
 
 def test_a_server_that_never_finishes_the_tls_handshake_is_named(targets):
-    check = HttpCheck.model_validate({"id": "t", "url": f"https://127.0.0.1:{targets.silent}/", "timeout": "1s"})
-
-    async def once() -> CheckResult:
-        async with probe_context() as context:
-            result = await run_once(check, context, SystemClock())
-        await asyncio.sleep(1)  # the abandoned handshake's socket closes after its short TLS shutdown wait
-        return result
-
-    result = asyncio.run(once())
+    result = run(f"https://127.0.0.1:{targets.silent}/", timeout="1s")
 
     assert not result.verdict.ok
     assert result.verdict.reason == "timed out after 1 s during the TLS handshake"
+
+
+def test_leaving_the_probe_context_closes_a_connection_whose_peer_never_answers_the_close(mute_tls, sockets_to):
+    check = HttpCheck.model_validate(
+        {"id": "t", "url": f"https://localhost:{mute_tls.port}/", "ca_bundle": mute_tls.ca_bundle}
+    )
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+        return result, sockets_to(mute_tls.port)  # now, while the loop runs: a loop that ends next closes nothing
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.ok, result.verdict.reason
+    assert still_open == []
+
+
+@pytest.mark.filterwarnings("ignore:Sending a large body:ResourceWarning")  # aiohttp's advice, not the point here
+def test_a_connection_to_a_peer_that_stopped_reading_is_closed_soon_after_the_probe_gives_up(targets, sockets_to):
+    body = "x" * 32_000_000  # more than the machine's socket buffers take, so some waits to be sent
+    check = HttpCheck.model_validate(
+        {"id": "t", "url": f"http://127.0.0.1:{targets.silent}/", "method": "POST", "body": body, "timeout": "1s"}
+    )
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+            await asyncio.sleep(CLOSE_SECONDS + 0.5)
+            return result, sockets_to(targets.silent)
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.reason == "timed out after 1 s waiting for the first byte"
+    assert still_open == []
 
 
 def test_a_wrong_status_names_the_status_and_url(targets):

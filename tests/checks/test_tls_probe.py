@@ -125,6 +125,23 @@ def test_a_server_that_never_finishes_the_handshake_is_named_within_the_timeout(
     assert result.verdict.reason == f"timed out after 1 s during the TLS handshake with 127.0.0.1:{targets.silent}"
 
 
+def test_a_peer_that_never_answers_the_close_holds_neither_the_probe_nor_its_socket(mute_tls, sockets_to):
+    check = TlsCheck(id="t", host="localhost", port=mute_tls.port, ca_bundle=mute_tls.ca_bundle)
+    started = time.monotonic()
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+            await asyncio.sleep(0.1)  # an abort closes the socket at the loop's next turn
+            return result, sockets_to(mute_tls.port)
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.ok, result.verdict.reason
+    assert time.monotonic() - started < 3  # at most CLOSE_SECONDS waiting for the close
+    assert still_open == []
+
+
 def test_a_certificate_for_many_other_names_is_named_in_part():
     names = tuple(f"host-{n}.elsewhere.test" for n in range(500))
     cert = replace(certificate(90, 60), names=names)
