@@ -260,6 +260,27 @@ def test_a_reason_quoting_what_a_target_sent_is_cut_short(targets):
     assert result.verdict.reason == "body lacks '" + "x" * 60 + "…'"
 
 
+REASON_LIMIT = 2_000
+"""A generous bound on a stored reason: what people read on a page, not a copy of the target's answer."""
+
+
+async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(bytes(range(1, 256)) * 16)  # 4 KB with no line ending a status line could use
+    await writer.drain()
+    await asyncio.sleep(0.5)
+
+
+def test_a_garbage_answer_gives_a_short_reason(raw_server):
+    port = raw_server(_garbage)
+    check = HttpCheck(id="c", url=f"http://127.0.0.1:{port}/", timeout=timedelta(seconds=3))
+
+    result = run_check(check)
+
+    assert not result.verdict.ok
+    assert len(result.verdict.reason) < REASON_LIMIT, f"a reason of {len(result.verdict.reason):,} characters"
+
+
 def test_a_secret_in_the_url_is_hidden_in_its_url_encoded_forms_too(targets, monkeypatch):
     monkeypatch.setenv("ODD_TOKEN", "s3cr et/Ä+ö&=1234")
 
