@@ -140,15 +140,40 @@ async def _site(app: web.Application, context: ssl.SSLContext | None = None) -> 
     return runner, runner.addresses[0][1]
 
 
-async def _raw(handler: Handler) -> tuple[asyncio.Server, int]:
+@dataclass
+class _RawServer:
+    server: asyncio.Server
+    port: int
+    writers: set[asyncio.StreamWriter]
+
+    async def close(self) -> None:
+        """Run on the server's own loop (asyncio's objects are not for other threads), before its tasks are
+        cancelled: a connection that came as the test ended has a task that has not started, so cancelling it
+        skips the handler's own close, and Python 3.11 does not close it then either."""
+        self.server.close()
+        for _ in range(3):  # a connection accepted just now reaches `connected` in two turns of the loop
+            await asyncio.sleep(0)
+        for writer in list(self.writers):
+            writer.close()
+        await self.server.wait_closed()
+
+
+async def _raw(handler: Handler) -> _RawServer:
+    writers: set[asyncio.StreamWriter] = set()
+
     async def closing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await handler(reader, writer)
         finally:
             writer.close()
+            writers.discard(writer)
 
-    server = await asyncio.start_server(closing, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
+    def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Coroutine[Any, Any, None]:
+        writers.add(writer)  # at once, not when the task starts: see _RawServer.close
+        return closing(reader, writer)
+
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
+    return _RawServer(server, server.sockets[0].getsockname()[1], writers)
 
 
 async def _garbage(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -197,7 +222,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     expired = _tls(ca, "localhost", not_before=past, not_after=past + timedelta(days=1))
     refusing = _bound_not_listening()
     runners: list[web.AppRunner] = []
-    servers: list[asyncio.Server] = []
+    servers: list[_RawServer] = []
 
     def site(context: ssl.SSLContext | None = None) -> int:
         runner, port = loop.run(_site(_app(), context))
@@ -205,9 +230,9 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         return port
 
     def raw(handler: Handler) -> int:
-        server, port = loop.run(_raw(handler))
+        server = loop.run(_raw(handler))
         servers.append(server)
-        return port
+        return server.port
 
     found = Targets(
         http=f"http://127.0.0.1:{site()}",
@@ -226,8 +251,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     for runner in runners:
         loop.run(runner.cleanup())
     for server in servers:
-        server.close()
-        loop.run(server.wait_closed())
+        loop.run(server.close())
     loop.close()
     refusing.close()
 
@@ -236,16 +260,16 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
 def raw_server() -> Iterator[Callable[[Handler], int]]:
     """Starts a TCP server on 127.0.0.1 whose handler misbehaves as a test asks; gives its port."""
     loop = Loop()
-    servers: list[asyncio.Server] = []
+    servers: list[_RawServer] = []
 
     def start(handler: Handler) -> int:
-        server, port = loop.run(_raw(handler))
+        server = loop.run(_raw(handler))
         servers.append(server)
-        return port
+        return server.port
 
     yield start
     for server in servers:
-        server.close()
+        loop.run(server.close())
     loop.close()
 
 
