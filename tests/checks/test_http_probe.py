@@ -96,7 +96,7 @@ def test_a_connection_to_a_peer_that_stopped_reading_is_closed_soon_after_the_pr
 
     result, still_open = asyncio.run(once())
 
-    assert result.verdict.reason == "timed out after 1 s waiting for the first byte"
+    assert result.verdict.reason.startswith("timed out after 1 s")
     assert still_open == []
 
 
