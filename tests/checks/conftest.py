@@ -2,6 +2,8 @@
 that misbehave, and TLS servers with certificates made by trustme (valid, expired, for another host)."""
 
 import asyncio
+import contextlib
+import gc
 import socket
 import ssl
 import struct
@@ -9,6 +11,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import dns.flags
@@ -137,15 +140,40 @@ async def _site(app: web.Application, context: ssl.SSLContext | None = None) -> 
     return runner, runner.addresses[0][1]
 
 
-async def _raw(handler: Handler) -> tuple[asyncio.Server, int]:
+@dataclass
+class _RawServer:
+    server: asyncio.Server
+    port: int
+    writers: set[asyncio.StreamWriter]
+
+    async def close(self) -> None:
+        """Run on the server's own loop (asyncio's objects are not for other threads), before its tasks are
+        cancelled: a connection that came as the test ended has a task that has not started, so cancelling it
+        skips the handler's own close, and Python 3.11 does not close it then either."""
+        self.server.close()
+        for _ in range(3):  # a connection accepted just now reaches `connected` in two turns of the loop
+            await asyncio.sleep(0)
+        for writer in list(self.writers):
+            writer.close()
+        await self.server.wait_closed()
+
+
+async def _raw(handler: Handler) -> _RawServer:
+    writers: set[asyncio.StreamWriter] = set()
+
     async def closing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await handler(reader, writer)
         finally:
             writer.close()
+            writers.discard(writer)
 
-    server = await asyncio.start_server(closing, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
+    def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Coroutine[Any, Any, None]:
+        writers.add(writer)  # at once, not when the task starts: see _RawServer.close
+        return closing(reader, writer)
+
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
+    return _RawServer(server, server.sockets[0].getsockname()[1], writers)
 
 
 async def _garbage(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -194,7 +222,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     expired = _tls(ca, "localhost", not_before=past, not_after=past + timedelta(days=1))
     refusing = _bound_not_listening()
     runners: list[web.AppRunner] = []
-    servers: list[asyncio.Server] = []
+    servers: list[_RawServer] = []
 
     def site(context: ssl.SSLContext | None = None) -> int:
         runner, port = loop.run(_site(_app(), context))
@@ -202,9 +230,9 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
         return port
 
     def raw(handler: Handler) -> int:
-        server, port = loop.run(_raw(handler))
+        server = loop.run(_raw(handler))
         servers.append(server)
-        return port
+        return server.port
 
     found = Targets(
         http=f"http://127.0.0.1:{site()}",
@@ -223,8 +251,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
     for runner in runners:
         loop.run(runner.cleanup())
     for server in servers:
-        server.close()
-        loop.run(server.wait_closed())
+        loop.run(server.close())
     loop.close()
     refusing.close()
 
@@ -233,17 +260,78 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Targets]:
 def raw_server() -> Iterator[Callable[[Handler], int]]:
     """Starts a TCP server on 127.0.0.1 whose handler misbehaves as a test asks; gives its port."""
     loop = Loop()
-    servers: list[asyncio.Server] = []
+    servers: list[_RawServer] = []
 
     def start(handler: Handler) -> int:
-        server, port = loop.run(_raw(handler))
+        server = loop.run(_raw(handler))
         servers.append(server)
-        return port
+        return server.port
 
     yield start
     for server in servers:
-        server.close()
+        loop.run(server.close())
     loop.close()
+
+
+@dataclass
+class MuteTls:
+    port: int
+    ca_bundle: str
+
+
+@pytest.fixture
+def mute_tls(tmp_path: Path) -> Iterator[MuteTls]:
+    """A TLS server that answers an HTTP request, if one comes, and then neither reads nor closes again: it never
+    answers our close_notify, so it would hold a socket of ours for as long as we let it."""
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    context = _tls(ca, "localhost", "127.0.0.1")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    running = True
+
+    def answer(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        with contextlib.suppress(OSError):  # a client that went away is no concern of this server
+            tls = context.wrap_socket(conn, server_side=True)
+            held.append(tls)
+            if tls.recv(4096):  # a request; or b"" for a close_notify, which gets no answer
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    def serve() -> None:
+        while running:
+            with contextlib.suppress(TimeoutError):
+                conn, _ = listener.accept()
+                held.append(conn)
+                threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield MuteTls(listener.getsockname()[1], str(bundle))
+    running = False
+    thread.join()
+    listener.close()
+    for sock in held:
+        sock.close()
+
+
+@pytest.fixture
+def sockets_to() -> Callable[[int], list[str]]:
+    """The sockets of this process still open to a port on 127.0.0.1, as text: the probes' own, since the
+    servers' sockets on that port have it as their local port, not their peer's."""
+
+    def find(port: int) -> list[str]:
+        found = []
+        for thing in gc.get_objects():
+            if isinstance(thing, socket.socket) and thing.fileno() != -1:
+                with contextlib.suppress(OSError):  # not connected
+                    if thing.getpeername()[:2] == ("127.0.0.1", port):
+                        found.append(repr(thing))
+        return found
+
+    return find
 
 
 @pytest.fixture

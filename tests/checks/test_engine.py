@@ -2,6 +2,7 @@
 targets, the writer stores results, states and changes, and a catalog reload keeps the state of what stays."""
 
 import asyncio
+import contextlib
 from collections import Counter
 
 from sqlalchemy import select
@@ -129,6 +130,37 @@ def test_a_host_that_never_answers_does_not_hold_back_checks_of_other_hosts(db, 
     runs = Counter(row["check_id"] for row in rows(db, t.check_results))
     assert runs["elsewhere"] >= 3  # it ran on time, every second or so
     assert sum(count for check, count in runs.items() if check.startswith("hang")) <= 3 * 5 + 3
+
+
+def _service(checks: list[str]) -> str:
+    lines = "".join(f"      - {check}\n" for check in checks)
+    return "teams:\n  - {id: t, name: T}\nservices:\n  - id: s\n    name: S\n    owner: t\n    checks:\n" + lines
+
+
+def _recording_a_line(received: list[bytes]):  # type: ignore[no-untyped-def]
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            received.append(await reader.readline())
+            writer.write(b"OK\r\n")
+            await writer.drain()
+
+    return handle
+
+
+def test_a_slow_host_does_not_stop_checks_of_other_hosts(db, tmp_path, targets, raw_server):
+    received: list[bytes] = []
+    fast = raw_server(_recording_a_line(received))
+    checks = [
+        f"{{id: slow-{n}, type: http, url: 'http://127.0.0.1:{targets.silent}/{n}', interval: 1s, timeout: 1s}}"
+        for n in range(12)
+    ]
+    checks.append(f"{{id: other, type: tcp, host: localhost, port: {fast}, interval: 1s, timeout: 1s}}")
+    apply(db, tmp_path, _service(checks))
+
+    # The same shape as production (500 slots, 20 per host) at a size a test can reach in seconds.
+    run_engine(db, 6, per_host=1, concurrency=4)
+
+    assert len(received) >= 4, f"the check of a healthy host ran {len(received)} times in 6 s"
 
 
 def test_other_checks_keep_their_schedule_while_one_check_s_regex_runs_away(db, tmp_path, targets):

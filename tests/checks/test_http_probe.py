@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from watchkeeper.catalog.checks import check_types
-from watchkeeper.checks.context import probe_context
+from watchkeeper.checks.context import CLOSE_SECONDS, probe_context
 from watchkeeper.checks.http.config import HttpCheck
 from watchkeeper.checks.http.probe import probe as http_probe
 from watchkeeper.domain.observations import HttpObservation
@@ -59,18 +59,45 @@ def test_plain_http_to_an_address_has_no_name_lookup_or_tls_phase(targets):
 
 
 def test_a_server_that_never_finishes_the_tls_handshake_is_named(targets):
-    check = HttpCheck.model_validate({"id": "t", "url": f"https://127.0.0.1:{targets.silent}/", "timeout": "1s"})
-
-    async def once() -> CheckResult:
-        async with probe_context() as context:
-            result = await run_once(check, context, SystemClock())
-        await asyncio.sleep(1)  # the abandoned handshake's socket closes after its short TLS shutdown wait
-        return result
-
-    result = asyncio.run(once())
+    result = run(f"https://127.0.0.1:{targets.silent}/", timeout="1s")
 
     assert not result.verdict.ok
     assert result.verdict.reason == "timed out after 1 s during the TLS handshake"
+
+
+def test_leaving_the_probe_context_closes_a_connection_whose_peer_never_answers_the_close(mute_tls, sockets_to):
+    check = HttpCheck.model_validate(
+        {"id": "t", "url": f"https://localhost:{mute_tls.port}/", "ca_bundle": mute_tls.ca_bundle}
+    )
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+        return result, sockets_to(mute_tls.port)  # now, while the loop runs: a loop that ends next closes nothing
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.ok, result.verdict.reason
+    assert still_open == []
+
+
+@pytest.mark.filterwarnings("ignore:Sending a large body:ResourceWarning")  # aiohttp's advice, not the point here
+def test_a_connection_to_a_peer_that_stopped_reading_is_closed_soon_after_the_probe_gives_up(targets, sockets_to):
+    body = "x" * 32_000_000  # more than the machine's socket buffers take, so some waits to be sent
+    check = HttpCheck.model_validate(
+        {"id": "t", "url": f"http://127.0.0.1:{targets.silent}/", "method": "POST", "body": body, "timeout": "1s"}
+    )
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+            await asyncio.sleep(CLOSE_SECONDS + 0.5)
+            return result, sockets_to(targets.silent)
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.reason.startswith("timed out after 1 s")
+    assert still_open == []
 
 
 def test_a_wrong_status_names_the_status_and_url(targets):
@@ -231,6 +258,27 @@ def test_a_reason_quoting_what_a_target_sent_is_cut_short(targets):
 
     assert not result.verdict.ok
     assert result.verdict.reason == "body lacks '" + "x" * 60 + "…'"
+
+
+REASON_LIMIT = 2_000
+"""A generous bound on a stored reason: what people read on a page, not a copy of the target's answer."""
+
+
+async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(bytes(range(1, 256)) * 16)  # 4 KB with no line ending a status line could use
+    await writer.drain()
+    await asyncio.sleep(0.5)
+
+
+def test_a_garbage_answer_gives_a_short_reason(raw_server):
+    port = raw_server(_garbage)
+    check = HttpCheck(id="c", url=f"http://127.0.0.1:{port}/", timeout=timedelta(seconds=3))
+
+    result = run_check(check)
+
+    assert not result.verdict.ok
+    assert len(result.verdict.reason) < REASON_LIMIT, f"a reason of {len(result.verdict.reason):,} characters"
 
 
 def test_a_secret_in_the_url_is_hidden_in_its_url_encoded_forms_too(targets, monkeypatch):

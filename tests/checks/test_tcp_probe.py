@@ -41,6 +41,22 @@ def test_refused_and_silent_servers_fail_clearly(targets):
     assert silent.verdict.reason == f"timed out after 1 s waiting for a reply to 127.0.0.1:{targets.silent}"
 
 
+def test_a_secret_in_tcp_send_is_sent_as_its_value(raw_server, monkeypatch):
+    received: list[bytes] = []
+
+    async def record_a_line(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.readline())
+        writer.write(b"OK\r\n")
+        await writer.drain()
+
+    port = raw_server(record_a_line)
+    monkeypatch.setenv("REVIEW_TCP_PASSWORD", "tcp-password-5555")
+
+    run(port, send="AUTH ${REVIEW_TCP_PASSWORD}", expect="OK")
+
+    assert received == [b"AUTH tcp-password-5555\r\n"]
+
+
 def test_an_ipv6_address_is_written_in_brackets(ipv6_closed_port):
     check = TcpCheck(id="t", host="::1", port=ipv6_closed_port)
 

@@ -1,6 +1,7 @@
 """The TLS check against real local TLS servers with certificates made by trustme."""
 
 import asyncio
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 from watchkeeper.checks.context import probe_context
 from watchkeeper.checks.tls.assess import assess
 from watchkeeper.checks.tls.config import TlsCheck
+from watchkeeper.checks.tls.probe import probe as tls_probe
 from watchkeeper.domain.observations import Certificate, TlsObservation
 from watchkeeper.services.check_once import CheckResult, run_once
 from watchkeeper.services.clock import SystemClock
@@ -123,6 +125,37 @@ def test_a_server_that_never_finishes_the_handshake_is_named_within_the_timeout(
 
     assert time.monotonic() - started < 3  # 1 s, and at most CLOSE_SECONDS to leave the connection
     assert result.verdict.reason == f"timed out after 1 s during the TLS handshake with 127.0.0.1:{targets.silent}"
+
+
+def test_a_tls_probe_returns_within_its_timeout_on_the_default_event_loop(targets):
+    check = TlsCheck(id="c", host="127.0.0.1", port=targets.silent, timeout=timedelta(seconds=1))
+    outcome: list[object] = []
+
+    def run() -> None:  # `watchkeeper check` runs probes with asyncio.run, not uvloop
+        outcome.append(asyncio.run(tls_probe(check, None)))  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(6)
+
+    assert outcome, "the TLS probe had not returned 6 s after its 1 s timeout"
+
+
+def test_a_peer_that_never_answers_the_close_holds_neither_the_probe_nor_its_socket(mute_tls, sockets_to):
+    check = TlsCheck(id="t", host="localhost", port=mute_tls.port, ca_bundle=mute_tls.ca_bundle)
+    started = time.monotonic()
+
+    async def once() -> tuple[CheckResult, list[str]]:
+        async with probe_context() as context:
+            result = await run_once(check, context, SystemClock())
+            await asyncio.sleep(0.1)  # an abort closes the socket at the loop's next turn
+            return result, sockets_to(mute_tls.port)
+
+    result, still_open = asyncio.run(once())
+
+    assert result.verdict.ok, result.verdict.reason
+    assert time.monotonic() - started < 3  # at most CLOSE_SECONDS waiting for the close
+    assert still_open == []
 
 
 def test_a_certificate_for_many_other_names_is_named_in_part():

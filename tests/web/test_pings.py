@@ -80,6 +80,16 @@ def test_a_ping_token_is_never_written_to_the_request_log():
     assert _loggable("/services/pay") == "/services/pay"
 
 
+def test_a_ping_token_is_not_written_to_the_request_log_when_served(loaded, caplog):
+    token = ping_token(SECRET_KEY, "pay-reconciliation")
+
+    assert loaded.client.get(f"/ping/{token}").status_code == 200
+
+    server_lines = [record.getMessage() for record in caplog.records if record.name.startswith("watchkeeper")]
+    assert server_lines, "the request was not logged at all"
+    assert not [line for line in server_lines if token in line]
+
+
 def test_a_ping_with_a_long_log_as_its_body_is_recorded(loaded):
     log = b"error: disk full\n" + b"log line\n" * 200_000  # a 1.8 MB job log: over the 1 MiB cap on other bodies
 

@@ -14,6 +14,7 @@ from typing import Any
 import aiohappyeyeballs
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
+from aiohttp.client_reqrep import ConnectionKey
 from aiohttp.helpers import ceil_timeout, is_ip_address
 
 from watchkeeper.checks.resolver import ProbeResolver
@@ -67,8 +68,11 @@ _DOING = {
 }
 
 
-SSL_SHUTDOWN_SECONDS = 0.5
-"""How long a TLS connection waits for the peer's close_notify: a monitor has nothing more to say to it."""
+CLOSE_SECONDS = 0.5
+"""How long a connection the probe is done with may take to close: a TLS one waits this long for the peer's
+close_notify (a monitor has nothing more to say to it), a plain one for the peer to take what is left of a
+request it stopped reading (a large body sent to a hung server), which could be never. Then it is aborted, so
+that no target, however broken, holds on to a socket of ours."""
 
 CERTIFICATE_ERRORS = (ssl.CertificateError,)
 SSL_ERRORS = (ssl.SSLError,)
@@ -93,7 +97,17 @@ class _PhasedConnector(aiohttp.TCPConnector):
     """aiohttp's connector, marking each phase of a new connection for the probe that asked: name lookup,
     TCP connect and TLS handshake apart (aiohttp does the last two in one call, so that call is split
     here), and keeping the TLS certificate and version, because a short answer can release (and, with
-    force_close, close) the connection before the probe can look. Cheaper than aiohttp's tracing hooks."""
+    force_close, close) the connection before the probe can look. Cheaper than aiohttp's tracing hooks.
+
+    It also sees every connection it closes through to the end, which aiohttp does not: with force_close, a
+    released connection is closed and forgotten, and a TLS one keeps its socket until the peer answers the
+    close or CLOSE_SECONDS pass. Left at that, closing the session left such sockets open, and a loop that ended
+    next (`watchkeeper check`, each test) never closed them at all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._closing: dict[asyncio.Transport, ResponseHandler] = {}
+        """Connections released and closing, until CLOSE_SECONDS have passed and they are surely closed."""
 
     async def _resolve_host(self, host: str, port: int, traces: Any = None) -> Any:
         if is_ip_address(host):
@@ -125,8 +139,8 @@ class _PhasedConnector(aiohttp.TCPConnector):
                     socket_factory=self._socket_factory,
                 )
                 _mark("connect_end")
-                if kwargs.get("ssl"):  # an abandoned handshake lets go of its socket soon, not after 30 s
-                    kwargs["ssl_shutdown_timeout"] = SSL_SHUTDOWN_SECONDS
+                if kwargs.get("ssl"):  # the close waits for the peer's close_notify this long, not asyncio's 30 s
+                    kwargs["ssl_shutdown_timeout"] = CLOSE_SECONDS
                     _mark("tls_start")
                 try:
                     transport, protocol = await self._loop.create_connection(*args, **kwargs, sock=sock)
@@ -148,6 +162,31 @@ class _PhasedConnector(aiohttp.TCPConnector):
             phases.certificate = ssl_object.getpeercert(binary_form=True)
             phases.tls_version = ssl_object.version()
         return transport, protocol
+
+    def _release(self, key: ConnectionKey, protocol: ResponseHandler, *, should_close: bool = False) -> None:
+        transport = protocol.transport
+        super()._release(key, protocol, should_close=should_close)
+        if transport is not None and protocol.transport is None:  # closed, not kept: so always, with force_close
+            self._closing[transport] = protocol
+            self._loop.call_later(CLOSE_SECONDS, self._abort, transport)
+
+    def _abort(self, transport: asyncio.Transport) -> None:
+        # A transport closes once: aborting one that has closed meanwhile does nothing.
+        self._closing.pop(transport, None)
+        transport.abort()
+
+    async def close(self, *, abort_ssl: bool = False) -> None:
+        """Closes the connections in use as aiohttp does, and aborts those still closing, so that no socket is
+        left open once the session is closed."""
+        await super().close(abort_ssl=abort_ssl)
+        closing, self._closing = self._closing, {}
+        lost = [
+            closed for protocol in closing.values() if (closed := protocol.closed) is not None and not closed.done()
+        ]
+        for transport in closing:
+            transport.abort()
+        if lost:  # an abort is lost at the loop's next turns; the bound is for a transport that never says so
+            await asyncio.wait([asyncio.gather(*lost, return_exceptions=True)], timeout=CLOSE_SECONDS)
 
 
 ASSESS_THREADS = 2

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, not_, or_, s
 
 from watchkeeper.domain.state import FLAP_CHANGES, CheckState
 from watchkeeper.store import tables as t
-from watchkeeper.store.subjects import Owner
+from watchkeeper.store.subjects import OWNER_COLUMNS, Owner
 
 Trouble = Literal["down", "flapping", "failing", "warning"]
 SEVERITY_ORDER = {"page": 0, "ticket": 1, "info": 2}
@@ -117,9 +117,7 @@ def in_trouble(connection: Connection, which: Trouble, limit: int) -> Section:
             services.c.platform_id,
             platforms.c.id,
             platforms.c.name,
-            teams.c.id,
-            teams.c.name,
-            teams.c.platform_team,
+            *OWNER_COLUMNS,
             func.count().over().label("total"),
             func.count(platforms.c.id).over().label("platform_total"),
         )

@@ -19,6 +19,10 @@ class Owner:
     platform_team: bool
 
 
+OWNER_COLUMNS = (t.teams.c.id, t.teams.c.name, t.teams.c.platform_team)
+"""What an Owner is read from, in the order of its fields, by a query joined to the owning team."""
+
+
 @dataclass(frozen=True)
 class SubjectRow:
     kind: Kind
@@ -66,9 +70,8 @@ def _table(kind: Kind) -> Table:
 
 def find_subject(connection: Connection, kind: Kind, subject_id: str) -> SubjectRow | None:
     table = _table(kind)
-    teams = t.teams
-    columns = [table.c.id, table.c.name, table.c.origin, table.c.spec, teams.c.id, teams.c.name, teams.c.platform_team]
-    query = select(*columns).join(teams, teams.c.id == table.c.owner_team_id).where(table.c.id == subject_id)
+    columns = [table.c.id, table.c.name, table.c.origin, table.c.spec, *OWNER_COLUMNS]
+    query = select(*columns).join(t.teams, t.teams.c.id == table.c.owner_team_id).where(table.c.id == subject_id)
     if kind == "service":
         platforms = t.platforms
         query = query.add_columns(platforms.c.id, platforms.c.name).outerjoin(
@@ -87,25 +90,29 @@ def depends_on(connection: Connection, kind: Kind, subject_id: str) -> list[Rela
     table = _table(kind)
     links = t.service_dependencies if kind == "service" else t.platform_dependencies
     query = (
-        select(table.c.id, table.c.name, t.teams.c.id, t.teams.c.name, t.teams.c.platform_team)
+        select(table.c.id, table.c.name, *OWNER_COLUMNS)
         .join(links, links.c.depends_on_id == table.c.id)
         .join(t.teams, t.teams.c.id == table.c.owner_team_id)
         .where(links.c[f"{kind}_id"] == subject_id)
         .order_by(table.c.name)
     )
-    return [Related(row[0], row[1], Owner(row[2], row[3], row[4])) for row in connection.execute(query)]
+    return [_related(tuple(row)) for row in connection.execute(query)]
 
 
 def services_on(connection: Connection, platform_id: str) -> list[Related]:
     """The services that run on a platform, with their teams: who is affected when it fails."""
     services = t.services
     query = (
-        select(services.c.id, services.c.name, t.teams.c.id, t.teams.c.name, t.teams.c.platform_team)
+        select(services.c.id, services.c.name, *OWNER_COLUMNS)
         .join(t.teams, t.teams.c.id == services.c.owner_team_id)
         .where(services.c.platform_id == platform_id)
         .order_by(services.c.name)
     )
-    return [Related(row[0], row[1], Owner(row[2], row[3], row[4])) for row in connection.execute(query)]
+    return [_related(tuple(row)) for row in connection.execute(query)]
+
+
+def _related(values: tuple[Any, ...]) -> Related:
+    return Related(values[0], values[1], Owner(*values[2:5]))
 
 
 def service_counts(connection: Connection, platform_ids: list[str]) -> dict[str, int]:

@@ -17,7 +17,7 @@ from watchkeeper.domain.observations import FailureKind, ProbeFailure, Timings, 
 HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
 
 CLOSE_SECONDS = 1.0
-"""How long to wait for the peer to acknowledge the close before leaving the connection."""
+"""How long to wait for the peer to acknowledge the close before aborting the connection."""
 
 
 async def probe(check: TlsCheck, context: ProbeContext) -> TlsObservation:
@@ -88,10 +88,7 @@ async def _handshake(check: TlsCheck, name: str, context: ssl.SSLContext, phases
         der = ssl_object.getpeercert(binary_form=True)
         version = ssl_object.version()
     finally:
-        writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
-            async with asyncio.timeout(CLOSE_SECONDS):  # a peer that never answers the close must not hold us
-                await writer.wait_closed()
+        await _close(writer)
     timings = Timings(
         dns=(resolved - started) * 1000,
         connect=(connected - resolved) * 1000,
@@ -108,3 +105,15 @@ async def _handshake(check: TlsCheck, name: str, context: ssl.SSLContext, phases
         tls_version=version,
         timings=timings,
     )
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    """Close politely, then abort: a peer that never answers the close must hold neither the probe (beyond
+    CLOSE_SECONDS) nor our socket (asyncio would keep it for 30 s), and the check's timeout may end the wait."""
+    writer.close()
+    try:
+        with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await writer.wait_closed()
+    finally:
+        writer.transport.abort()  # once the close is done, this does nothing

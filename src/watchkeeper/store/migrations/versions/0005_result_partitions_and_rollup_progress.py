@@ -43,19 +43,8 @@ def upgrade() -> None:
 
 def _partition_results(bind: Connection) -> None:
     for statement in (
-        "ALTER TABLE check_results RENAME TO check_results_unpartitioned",
-        "ALTER TABLE check_results_unpartitioned RENAME CONSTRAINT pk_check_results TO pk_check_results_unpartitioned",
-        "ALTER INDEX ix_check_results_check_id_at RENAME TO ix_check_results_unpartitioned_check_id_at",
-        """CREATE TABLE check_results (
-            id bigint NOT NULL DEFAULT nextval('check_results_id_seq'),
-            check_id varchar(63) NOT NULL,
-            at timestamp with time zone NOT NULL,
-            ok boolean NOT NULL,
-            reason text NOT NULL,
-            total_ms double precision,
-            timings jsonb,
-            CONSTRAINT pk_check_results PRIMARY KEY (id, at)
-        ) PARTITION BY RANGE (at)""",
+        *_set_aside("unpartitioned"),
+        _results_table("bigint", primary_key="id, at") + " PARTITION BY RANGE (at)",
         "ALTER SEQUENCE check_results_id_seq AS bigint OWNED BY check_results.id",
         "CREATE INDEX ix_check_results_check_id_at ON check_results (check_id, at)",
         "CREATE INDEX ix_check_results_at ON check_results (at)",
@@ -67,13 +56,36 @@ def _partition_results(bind: Connection) -> None:
     ).scalars()
     today = datetime.now(UTC).date()
     partitions.create_day_partitions(bind, {*with_results, *partitions.days_to_have(today)})
-    bind.execute(
-        sa.text(
-            "INSERT INTO check_results (id, check_id, at, ok, reason, total_ms, timings) "
-            "SELECT id, check_id, at, ok, reason, total_ms, timings FROM check_results_unpartitioned"
-        )
-    )
+    bind.execute(sa.text(_copy_from("check_results_unpartitioned")))
     bind.execute(sa.text("DROP TABLE check_results_unpartitioned"))
+
+
+def _set_aside(suffix: str) -> tuple[str, ...]:
+    """Renames the results table, its key and its (check_id, at) index, to copy from it into a new table."""
+    return (
+        f"ALTER TABLE check_results RENAME TO check_results_{suffix}",
+        f"ALTER TABLE check_results_{suffix} RENAME CONSTRAINT pk_check_results TO pk_check_results_{suffix}",
+        f"ALTER INDEX ix_check_results_check_id_at RENAME TO ix_check_results_{suffix}_check_id_at",
+    )
+
+
+def _results_table(id_type: str, primary_key: str) -> str:
+    """The results table as it is on either side of this migration: only the id's type and the key differ."""
+    return f"""CREATE TABLE check_results (
+            id {id_type} NOT NULL DEFAULT nextval('check_results_id_seq'),
+            check_id varchar(63) NOT NULL,
+            at timestamp with time zone NOT NULL,
+            ok boolean NOT NULL,
+            reason text NOT NULL,
+            total_ms double precision,
+            timings jsonb,
+            CONSTRAINT pk_check_results PRIMARY KEY ({primary_key})
+        )"""
+
+
+def _copy_from(table: str) -> str:
+    columns = "id, check_id, at, ok, reason, total_ms, timings"
+    return f"INSERT INTO check_results ({columns}) SELECT {columns} FROM {table}"  # noqa: S608 (this file's names)
 
 
 def downgrade() -> None:
@@ -88,23 +100,11 @@ def downgrade() -> None:
 
 def _unpartition_results(bind: Connection) -> None:
     for statement in (
-        "ALTER TABLE check_results RENAME TO check_results_partitioned",
-        "ALTER TABLE check_results_partitioned RENAME CONSTRAINT pk_check_results TO pk_check_results_partitioned",
-        "ALTER INDEX ix_check_results_check_id_at RENAME TO ix_check_results_partitioned_check_id_at",
+        *_set_aside("partitioned"),
         "ALTER INDEX ix_check_results_at RENAME TO ix_check_results_partitioned_at",
-        """CREATE TABLE check_results (
-            id integer NOT NULL DEFAULT nextval('check_results_id_seq'),
-            check_id varchar(63) NOT NULL,
-            at timestamp with time zone NOT NULL,
-            ok boolean NOT NULL,
-            reason text NOT NULL,
-            total_ms double precision,
-            timings jsonb,
-            CONSTRAINT pk_check_results PRIMARY KEY (id)
-        )""",
+        _results_table("integer", primary_key="id"),
         "ALTER SEQUENCE check_results_id_seq OWNED BY check_results.id",
-        "INSERT INTO check_results (id, check_id, at, ok, reason, total_ms, timings) "
-        "SELECT id, check_id, at, ok, reason, total_ms, timings FROM check_results_partitioned",
+        _copy_from("check_results_partitioned"),
         "DROP TABLE check_results_partitioned",
         "ALTER SEQUENCE check_results_id_seq AS integer",
         "CREATE INDEX ix_check_results_check_id_at ON check_results (check_id, at)",
