@@ -2,6 +2,7 @@
 transient and 5xx permanent; a connection that fails or times out is worth trying again; a login refused is
 not."""
 
+import asyncio
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,19 +23,29 @@ async def send(note: EmailNote, config: EmailChannel, context: SendContext) -> O
         server = parse_smtp_url(context.smtp_url)
     except BadSmtpUrl as error:
         return Outcome("failed", str(error))
+    message = mime(note, context.email_from)
+    client = aiosmtplib.SMTP(
+        hostname=server.host,
+        port=server.port,
+        username=server.username,
+        password=server.password,
+        use_tls=server.use_tls,
+        start_tls=server.start_tls,
+        timeout=context.timeout,
+    )
+    transport: asyncio.BaseTransport | None = None
     try:
-        refused, _ = await aiosmtplib.send(
-            mime(note, context.email_from),
-            hostname=server.host,
-            port=server.port,
-            username=server.username,
-            password=server.password,
-            use_tls=server.use_tls,
-            start_tls=server.start_tls,
-            timeout=context.timeout,
-        )
+        async with client:
+            transport = client.transport  # after STARTTLS, the TLS one
+            refused, _ = await client.send_message(message)
     except Exception as error:  # each kind is sorted below
         return _scrubbed(failure(error, context.timeout), server)
+    finally:
+        # After QUIT the close has said all there is to say; a TLS close would otherwise keep the socket open
+        # until the server answers it (asyncio waits 30 s), and for ever if the loop ends first.
+        abort = getattr(transport, "abort", None)  # uvloop's transports are no asyncio.Transport, but have it
+        if abort is not None:
+            abort()
     accepted = len(note.to) - len(refused)
     detail = f"accepted for {accepted} of {len(note.to)} recipients by {server.host}"
     return Outcome("sent", detail)
