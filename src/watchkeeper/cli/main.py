@@ -14,6 +14,7 @@ from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
+from watchkeeper.cli.oncall import oncall
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
 
@@ -39,6 +40,7 @@ for command in (
     alerts,
     silences_group,
     maintenance_group,
+    oncall,
     serve,
     demo,
 ):
