@@ -68,7 +68,7 @@ def storm(database_url: str, services: int, checks: int, spread: float) -> Storm
     while the engine's alerting duty runs as it does in the server (a pass every 0.2 s)."""
     from watchkeeper.engine.alerting import PASS_EVERY, Alerting
     from watchkeeper.services.clock import SystemClock
-    from watchkeeper.services.notifying import Outbox
+    from watchkeeper.services.outbox import Outbox
     from watchkeeper.store import Database
     from watchkeeper.store import tables as t
 

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         default=None, description="smtp[s]://[USER:PASSWORD@]HOST[:PORT][?starttls=require|auto|off], for email"
     )
     email_from: str = Field(default="watchkeeper@localhost", description="the From address of email channels")
+    notify_sms_template_id: str | None = Field(
+        default=None,
+        description="the GOV.UK Notify template that pages people by text message; its key is read from "
+        "WATCHKEEPER_NOTIFY_API_KEY (or _FILE) when a text is sent",
+    )
+    page_link_life: Duration = Field(
+        default=timedelta(hours=24), description="how long the acknowledge link in a page works"
+    )
     demo: bool = False
 
     def engine_metrics_listen(self) -> tuple[str, int] | None:

@@ -24,12 +24,13 @@ from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from
 from watchkeeper.services.clock import Clock, SystemClock
 from watchkeeper.services.delivery import DeliveryPolicy
 from watchkeeper.services.housekeeping import RetentionPolicy
-from watchkeeper.services.notifying import Outbox
+from watchkeeper.services.outbox import Outbox, Reach
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
 from watchkeeper.web.app import create_app
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.metrics import build_registry, metrics_app
+from watchkeeper.web.paging import page_links_of
 
 log = get_logger("watchkeeper")
 
@@ -181,10 +182,16 @@ def _engine(runtime: Runtime, pid: str) -> Engine:
         ),
         probe_processes=settings.probe_process_count(),
         retention=RetentionPolicy(settings.result_retention, settings.rollup_retention),
-        outbox=Outbox(retry_for=settings.delivery_retry_for, public_url=settings.public_url),
+        outbox=Outbox(
+            retry_for=settings.delivery_retry_for,
+            public_url=settings.public_url,
+            reach=Reach(email=settings.smtp_url is not None, link_life=settings.page_link_life),
+        ),
         delivery=DeliveryPolicy(
             smtp_url=settings.smtp_url.get_secret_value() if settings.smtp_url else None,
             email_from=settings.email_from,
+            sms_template_id=settings.notify_sms_template_id,
+            page_links=page_links_of(settings),  # none without a key (tests): pages then carry no link
         ),
     )
 

@@ -10,7 +10,7 @@ from watchkeeper.catalog import load_catalog
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.notices import send_due
-from watchkeeper.services.notifying import Outbox
+from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 

@@ -17,7 +17,7 @@ from watchkeeper.catalog import load_catalog
 from watchkeeper.engine.alerting import Alerting
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
-from watchkeeper.services.notifying import Outbox
+from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 

@@ -16,7 +16,7 @@ from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.check_alerts import raise_from_changes
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
-from watchkeeper.services.notifying import Outbox
+from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as store
 from watchkeeper.store import tables as t
@@ -123,7 +123,7 @@ def test_a_check_going_down_notifies_its_teams_route_once_its_group_has_waited(d
         alert = store.find_open(connection, "check:pay-api-0")
         assert alert is not None
         kinds = [e["kind"] for e in store.events(connection, alert["id"])]
-    assert kinds == ["opened", "routed", "notified"]
+    assert kinds == ["opened", "routed", "escalated", "notified"], "its route's policy paged its first level"
 
 
 def test_a_storm_in_one_service_is_one_notification_and_its_recovery_another(db: Database, tmp_path: Path) -> None:
@@ -392,7 +392,7 @@ def test_a_silenced_alert_is_recorded_and_told_once_the_silence_ends(db: Databas
     assert row["channel_id"] == "pay-pager"
     with db.reading() as connection:
         kinds = [e["kind"] for e in store.events(connection, alert["id"])]
-    assert kinds == ["opened", "routed", "suppressed", "released", "notified"]
+    assert kinds == ["opened", "routed", "suppressed", "released", "escalated", "notified"]
 
 
 def test_a_silenced_alert_that_resolves_inside_the_silence_is_never_told(db: Database, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Teams and what each one keeps: people, channels, schedules, escalation policies, routes, integrations."""
 
-from datetime import time
+from datetime import time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, model_validator
@@ -175,7 +175,9 @@ class Schedule(Model):
 
 
 class EscalationLevel(Model):
-    after: Duration | None = None
+    after: Duration | None = Field(
+        default=None, description="when this level is paged, counted from the start of the round; none on the first"
+    )
     notify: list[Target] = Field(min_length=1)
 
 
@@ -183,8 +185,33 @@ class EscalationPolicy(Model):
     id: Id
     name: str | None = None
     levels: list[EscalationLevel] = Field(min_length=1)
-    repeat: int = Field(default=0, ge=0, le=10)
+    repeat: int = Field(default=0, ge=0, le=10, description="rounds run again when nobody acknowledges")
+    repeat_after: Duration | None = Field(
+        default=None,
+        description="when a repeated round starts, counted from the start of the round before; by default as long "
+        "after the last level as the last level came after the one before it (15 minutes for a single level)",
+    )
     ack_timeout: Duration | None = None
+
+    @model_validator(mode="after")
+    def _levels_in_order(self) -> "EscalationPolicy":
+        # Each level's `after` counts from the start of the round, so they must grow; a first level waits for nothing.
+        first = self.levels[0].after
+        if first is not None and first.total_seconds() != 0:
+            raise ValueError("the first level is paged at once: leave out its after")
+        previous = timedelta(0)
+        for number, level in enumerate(self.levels[1:], start=2):
+            if level.after is None or level.after <= previous:
+                raise ValueError(
+                    f"level {number} needs an after later than the level before it "
+                    "(each after counts from the start of the round, such as 15m, then 30m)"
+                )
+            previous = level.after
+        if self.repeat_after is not None and self.repeat_after <= previous:
+            raise ValueError("repeat_after must come after the last level's after")
+        if self.ack_timeout is not None and self.ack_timeout.total_seconds() < 60:
+            raise ValueError("ack_timeout is at least a minute")
+        return self
 
 
 class RouteMatch(Model):

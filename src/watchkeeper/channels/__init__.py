@@ -53,6 +53,10 @@ class Message:
     title: str
     alerts: tuple[MessageAlert, ...]
     created_at: datetime
+    page_link: int | None = None
+    """A page's one-click link (its id): set when a person is paged."""
+    page_url: str | None = None
+    """That link, signed: added just before rendering, so the outbox never holds it."""
 
 
 OutcomeKind = Literal["sent", "retry", "failed"]

@@ -50,9 +50,15 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def page_line(url: str) -> str:
+    return f"Acknowledge or resolve: {url}"
+
+
 def plain_text(message: Message) -> str:
     """The whole message as plain text: headline, what and whose, then each alert with its times and links."""
     lines = [headline(message), f"Severity: {SEVERITY_WORDS[message.severity]}. Team: {message.team_id}.", ""]
+    if message.page_url:
+        lines.extend([page_line(message.page_url), ""])
     shown, more = listed(message)
     for alert in shown:
         lines.append(alert_line(alert))

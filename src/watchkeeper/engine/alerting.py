@@ -1,5 +1,6 @@
-"""The engine's alert duties: check state changes into alerts and due groups into the outbox (under the
-`alerts` lease, once across engines), and delivery of the outbox (in every engine; claims keep them apart)."""
+"""The engine's alert duties: check state changes into alerts, due groups into the outbox, and escalation steps
+(under the `alerts` lease, once across engines), and delivery of the outbox (in every engine; claims keep them
+apart)."""
 
 import asyncio
 import contextlib
@@ -11,11 +12,12 @@ import aiohttp
 
 from watchkeeper.channels import ChannelType, channel_types
 from watchkeeper.logs import get_logger
-from watchkeeper.services import notices
+from watchkeeper.services import escalation, notices
 from watchkeeper.services.check_alerts import BATCH, raise_from_changes
 from watchkeeper.services.clock import Clock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
-from watchkeeper.services.notifying import Outbox, flush_due
+from watchkeeper.services.notifying import flush_due
+from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 
 log = get_logger("watchkeeper.engine.alerting")
@@ -34,6 +36,8 @@ class Alerting:
         while raise_from_changes(self.db) == BATCH:
             continue  # a storm: read on until caught up before flushing, so groups fill first
         flush_due(self.db, self.clock.now(), self.outbox)
+        escalation.step_due(self.db, self.clock.now(), self.outbox)
+        escalation.send_due(self.db, self.clock.now(), self.outbox)
         notices.send_due(self.db, self.clock.now(), self.outbox)
 
     async def run(self, end: asyncio.Event) -> None:

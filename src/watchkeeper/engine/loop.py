@@ -23,7 +23,7 @@ from watchkeeper.services import processes
 from watchkeeper.services.clock import Clock
 from watchkeeper.services.delivery import DeliveryPolicy
 from watchkeeper.services.housekeeping import RetentionPolicy
-from watchkeeper.services.notifying import Outbox
+from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 
 log = get_logger("watchkeeper.engine")

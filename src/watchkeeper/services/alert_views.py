@@ -92,11 +92,12 @@ def act(db: Database, alert_id: int, action: str, actor: str, now: datetime) -> 
         raise NoSuchAlert(f"there is no alert {alert_id}")
     if row["status"] == "resolved":
         raise NoSuchAlert(f"alert {alert_id} is already resolved")
-    [received] = receive(db, [_signal(row, action, actor)], now)
+    [received] = receive(db, [signal_for(row, action, actor)], now)
     return received
 
 
-def _signal(row: RowMapping, action: str, actor: str) -> Signal:
+def signal_for(row: RowMapping, action: str, actor: str) -> Signal:
+    """A person acknowledging or resolving an alert by hand, as a signal like any other."""
     return Signal(
         action=action,  # type: ignore[arg-type]
         dedup_key=row["dedup_key"],

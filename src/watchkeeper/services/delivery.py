@@ -5,28 +5,30 @@ import asyncio
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import RowMapping, select
+from sqlalchemy import Connection, RowMapping, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from watchkeeper.catalog.secrets import SecretMissing, resolve
-from watchkeeper.catalog.teams import Channel
+from watchkeeper.catalog.teams import Channel, EmailChannel, InboxChannel, NotifyChannel
 from watchkeeper.channels import ChannelType, Message, Outcome, SendContext, channel_types
 from watchkeeper.domain.alerts import shorten
 from watchkeeper.logs import get_logger
 from watchkeeper.services import messages
 from watchkeeper.services.clock import Clock
-from watchkeeper.store import Database, outbox
+from watchkeeper.services.page_links import PageLinks
+from watchkeeper.store import Database, escalations, outbox
 from watchkeeper.store import tables as t
 from watchkeeper.store.outbox import Attempt
 
 log = get_logger("watchkeeper.delivery")
 _CHANNEL = TypeAdapter(Channel)
 DETAIL_LIMIT = 300
+PERSON_PREFIX = "person:"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class DeliveryPolicy:
     longest_retry: timedelta = timedelta(minutes=10)
     smtp_url: str | None = None
     email_from: str = "watchkeeper@localhost"
+    sms_template_id: str | None = None
+    """GOV.UK Notify's text message template for paging people (WATCHKEEPER_NOTIFY_SMS_TEMPLATE_ID); its key is
+    read from WATCHKEEPER_NOTIFY_API_KEY when a text is sent."""
+    page_links: PageLinks | None = None
+    """Signs the one-click link of a page as it is sent; without it pages carry none."""
 
 
 @dataclass
@@ -90,18 +97,44 @@ class Deliverer:
 
     def _configs(self, channel_ids: set[str]) -> dict[str, Any]:
         """Each channel's configuration as the catalog holds it now (it may have changed since the notification
-        was written; a channel removed since then has none)."""
+        was written; a channel removed since then has none); a person's way is made from their entry."""
+        ways = {cid for cid in channel_ids if cid.startswith(PERSON_PREFIX)}
         with self.db.reading() as connection:
+            found: dict[str, Any] = {cid: self._way(connection, cid) for cid in ways}
+            channel_ids = channel_ids - ways
             rows = connection.execute(
                 select(t.channels.c.id, t.channels.c.spec).where(t.channels.c.id.in_(channel_ids))
             )
-            found = {}
             for row in rows:
                 try:
                     found[row.id] = _CHANNEL.validate_python(row.spec)
                 except ValidationError:
                     continue  # reported as "not usable" below
             return found
+
+    def _way(self, connection: Connection, channel_id: str) -> Any:
+        """`person:ID/WAY` as a channel of one recipient, or why the person cannot be reached that way."""
+        person_id, _, way = channel_id.removeprefix(PERSON_PREFIX).partition("/")
+        person = escalations.person(connection, person_id)
+        if person is None:
+            return Unreachable(f"{person_id} is no longer in the catalog")
+        if way == "inbox":
+            return InboxChannel.model_construct(id=channel_id, type="inbox")
+        if way == "email":
+            return EmailChannel.model_construct(id=channel_id, type="email", to=[person.email])
+        if person.phone is None:
+            return Unreachable(f"{person_id} has no phone number")
+        if self.policy.sms_template_id is None:
+            return Unreachable("no text message service: set WATCHKEEPER_NOTIFY_SMS_TEMPLATE_ID and _API_KEY")
+        return NotifyChannel.model_construct(
+            id=channel_id,
+            type="notify",
+            api_key="${WATCHKEEPER_NOTIFY_API_KEY}",
+            email_template_id=None,
+            sms_template_id=self.policy.sms_template_id,
+            to=[person.phone],
+            base_url=None,
+        )
 
     async def _attempt(self, row: RowMapping, config: Any) -> Attempt:
         started = time.perf_counter()
@@ -125,7 +158,12 @@ class Deliverer:
             return Outcome("failed", f"no channel type {row['channel_type']!r} is installed")
         if config is None:
             return Outcome("failed", f"channel {row['channel_id']} is no longer in the catalog")
+        if isinstance(config, Unreachable):
+            return Outcome("failed", config.why)
         message = messages.from_json(row["message"])
+        links = self.policy.page_links
+        if message.page_link is not None and links is not None and row["channel_type"] != "inbox":
+            message = replace(message, page_url=links.url(message.page_link))
         try:
             request = kind.render(message, config)
             return await asyncio.wait_for(
@@ -157,6 +195,13 @@ class Deliverer:
         wait: timedelta = base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
         asked = timedelta(seconds=retry_after or 0)
         return max(wait, asked)
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A person's way that cannot work (no phone number, no text message service): a permanent failure."""
+
+    why: str
 
 
 def _spent(spent: timedelta) -> str:
@@ -198,6 +243,7 @@ def keep_in_inbox(db: Database, clock: Clock, message: Message, subject: str, bo
         "at": clock.now(),
         "subject": subject,
         "body": body,
+        "page_link_id": message.page_link,
     }
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     with db.transaction() as connection:

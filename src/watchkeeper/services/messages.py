@@ -17,6 +17,7 @@ def to_json(message: Message) -> dict[str, Any]:
         "title": message.title,
         "created_at": message.created_at.isoformat(),
         "alerts": [_alert_json(alert) for alert in message.alerts],
+        "page_link": message.page_link,
     }
 
 
@@ -47,6 +48,7 @@ def from_json(data: dict[str, Any]) -> Message:
         title=data["title"],
         created_at=datetime.fromisoformat(data["created_at"]),
         alerts=tuple(_alert(item) for item in data["alerts"]),
+        page_link=data.get("page_link"),
     )
 
 

@@ -12,7 +12,7 @@ from watchkeeper.domain import routing
 from watchkeeper.domain.maintenance import Edge, Occurrence, transitions
 from watchkeeper.domain.routing import Facts
 from watchkeeper.services import calendar
-from watchkeeper.services.notifying import Outbox, enqueue, idempotency_key
+from watchkeeper.services.outbox import Outbox, enqueue, idempotency_key
 from watchkeeper.services.pipeline import routing_book
 from watchkeeper.services.suppression import all_windows
 from watchkeeper.store import Database

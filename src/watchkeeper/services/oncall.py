@@ -14,7 +14,7 @@ from watchkeeper.catalog.problems import closest
 from watchkeeper.catalog.teams import Layer as LayerSpec
 from watchkeeper.catalog.teams import Schedule
 from watchkeeper.catalog.types import ALL_DAYS
-from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, shifts
+from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts
 from watchkeeper.services.refusals import NotFound, Refused
 from watchkeeper.store import schedules as store
 
@@ -161,6 +161,14 @@ def shifts_of(connection: Connection, schedule_id: str, start: datetime, end: da
     contacts = _contacts(store.people(connection, _rotation_ids([found.schedule])))
     roster = Roster(((found.team_id, found.schedule),), contacts, (found.team_id,), _overrides_reader(connection), "")
     return shifts_in(roster, schedule_id, start, end)
+
+
+def person_on_call(connection: Connection, schedule_id: str, at: datetime) -> str | None:
+    """Who a schedule pages at `at` (overrides applied); None when nobody is on call or the schedule is gone."""
+    found = store.schedule(connection, schedule_id)
+    if found is None:
+        return None
+    return on_call(rota_of(found.schedule), _overrides(connection, schedule_id, at, at + timedelta(seconds=1)), at)
 
 
 def _overrides(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[Override]:

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from watchkeeper.catalog.teams import Route
+from watchkeeper.catalog.teams import EscalationPolicy, Route
 from watchkeeper.domain import grouping, routing
 from watchkeeper.domain.grouping import GroupClock
 from watchkeeper.domain.routing import Choice, Facts, Rule, Timing
 from watchkeeper.services import calendar
+from watchkeeper.store import escalations
 from watchkeeper.store import routing as book
 from watchkeeper.store import tables as t
 
@@ -184,6 +185,7 @@ class RoutingBook:
         self.organisation = book.organisation(connection)
         self._teams: dict[str, tuple[list[Rule], dict[str, tuple[str, ...]], list[str]]] = {}
         self._below: dict[tuple[str, str], list[str]] = {}
+        self._routings: dict[str, book.TeamRouting] = {}
 
     def route(self, facts: Facts) -> Choice:
         rules, first_levels, channels = self._team(facts.team)
@@ -201,9 +203,23 @@ class RoutingBook:
             return first_levels.get(rule.escalation_policy, ()) if rule.escalation_policy else rule.notify
         return tuple(route["targets"])
 
+    def policy_now(self, team_id: str, route: Mapping[str, Any]) -> EscalationPolicy | None:
+        """The escalation policy a group's route names, as the catalog in force has it; None when its route
+        notifies channels, or when route or policy has gone (the group then tells the targets it had)."""
+        team = self._routing(team_id)
+        position = route["position"]
+        if 0 <= position < len(team.routes) and team.routes[position].escalation_policy:
+            return team.policies.get(team.routes[position].escalation_policy or "")
+        return None
+
+    def _routing(self, team_id: str) -> book.TeamRouting:
+        if team_id not in self._routings:
+            self._routings[team_id] = book.team_routing(self.connection, team_id)
+        return self._routings[team_id]
+
     def _team(self, team_id: str) -> tuple[list[Rule], dict[str, tuple[str, ...]], list[str]]:
         if team_id not in self._teams:
-            team = book.team_routing(self.connection, team_id)
+            team = self._routing(team_id)
             rules = [rule_of(position, route) for position, route in enumerate(team.routes)]
             first_levels = {policy.id: tuple(policy.levels[0].notify) for policy in team.policies.values()}
             self._teams[team_id] = (rules, first_levels, sorted(team.channels))
@@ -353,3 +369,4 @@ def mark_changed(connection: Connection, group_key: str, route: Mapping[str, Any
     clock = GroupClock(flushed_at=row["flushed_at"], flush_at=row["flush_at"])
     due = grouping.after_change(clock, now, timing)
     connection.execute(update(g).where(g.c.key == group_key).values(flush_at=due, changed_at=now))
+    escalations.wake(connection, group_key, now)  # an acknowledgement stops paging at once, not at the flush

@@ -7,7 +7,8 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import health, inbound, metrics, pings
+from watchkeeper.web import health, inbound, metrics, paging, pings
+from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
@@ -44,6 +45,7 @@ def create_app(context: AppContext) -> FastAPI:
         inbound,
         catalog_api,
         objects_api,
+        alerts_api,
         silences_api,
         maintenance_api,
         views,
@@ -52,6 +54,7 @@ def create_app(context: AppContext) -> FastAPI:
         suppression,
         alerts,
         integrations,
+        paging,
     )
     for module in routers:
         app.include_router(module.router)

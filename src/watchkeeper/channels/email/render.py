@@ -48,6 +48,8 @@ def html_body(message: Message) -> str:
         f"<p>Severity: {SEVERITY_WORDS[message.severity]}. Team: {html.escape(message.team_id)}.</p>",
         *(_alert(alert) for alert in shown),
     ]
+    if message.page_url:
+        parts.insert(3, f"<p>{_link(message.page_url, 'Acknowledge or resolve')}</p>")
     if more:
         parts.append(f"<p>{html.escape(more_line(more))}</p>")
     parts.append(

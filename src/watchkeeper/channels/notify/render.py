@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from watchkeeper.catalog.teams import NotifyChannel
 from watchkeeper.channels import Message
-from watchkeeper.channels.text import alert_line, cut, headline, more_line, plain_text
+from watchkeeper.channels.text import alert_line, cut, headline, more_line, page_line, plain_text
 
 NOTIFY_URL = "https://api.notifications.service.gov.uk"
 SMS_LIMIT = 612
@@ -48,10 +48,14 @@ def personalisation(message: Message, kind: Literal["email", "sms"]) -> dict[str
 
 
 def sms_text(message: Message) -> str:
+    """The headline and the first alerts; a page's link goes last and is never cut, so it always works."""
     lines = [headline(message), *(alert_line(alert) for alert in message.alerts[:SMS_ALERTS])]
     if len(message.alerts) > SMS_ALERTS:
         lines.append(more_line(len(message.alerts) - SMS_ALERTS))
-    return cut("\n".join(lines), SMS_LIMIT)
+    if message.page_url is None:
+        return cut("\n".join(lines), SMS_LIMIT)
+    link = "\n" + page_line(message.page_url)
+    return cut("\n".join(lines), max(SMS_LIMIT - len(link), 40)) + link
 
 
 def _send(to: str, message: Message, config: NotifyChannel) -> NotifySend:

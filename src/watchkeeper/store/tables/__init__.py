@@ -46,6 +46,7 @@ from watchkeeper.store.tables.checking import (
     heartbeat_watches,
     rollup_progress,
 )
+from watchkeeper.store.tables.escalation import escalation_contacts, escalations, page_links
 from watchkeeper.store.tables.runtime import cursors, leases, processes
 
 __all__ = [
@@ -68,7 +69,9 @@ __all__ = [
     "cursors",
     "data_sources",
     "deliveries",
+    "escalation_contacts",
     "escalation_policies",
+    "escalations",
     "heartbeat_pings",
     "heartbeat_watches",
     "inbox_messages",
@@ -80,6 +83,7 @@ __all__ = [
     "notification_alerts",
     "notifications",
     "organisation",
+    "page_links",
     "people",
     "platform_dependencies",
     "platforms",

@@ -102,7 +102,7 @@ notifications = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("idempotency_key", String(64), nullable=False, unique=True),
     Column("team_id", String(63), nullable=False),
-    Column("channel_id", String(63), nullable=False, index=True),
+    Column("channel_id", String(80), nullable=False, index=True),  # a channel, or a person by one way: person:ID/email
     Column("channel_type", String(32), nullable=False),
     Column("group_key", Text),
     Column("action", String(12), nullable=False),
@@ -152,12 +152,13 @@ inbox_messages = Table(
     "inbox_messages",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("channel_id", String(63), nullable=False, index=True),
+    Column("channel_id", String(80), nullable=False, index=True),  # a channel, or a person by one way: person:ID/email
     Column("team_id", String(63), nullable=False),
     Column("notification_key", String(64), nullable=False, unique=True),  # a repeated send keeps one message
     Column("at", UTCDateTime, nullable=False),
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
+    Column("page_link_id", Integer),  # a page's one-click link, signed when the inbox is shown, never stored
 )
 
 silences = Table(

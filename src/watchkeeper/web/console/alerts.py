@@ -2,16 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
+from watchkeeper.web.console.forms import require_same_origin
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
+from watchkeeper.web.paging import page_links_of
 
 router = APIRouter(include_in_schema=False)
+ACTIONS = {"acknowledge": "acknowledge", "resolve": "resolve"}
 STATUS_VIEWS = {"open": alert_views.OPEN, "resolved": ("resolved",), "all": ("triggered", "acknowledged", "resolved")}
 
 
@@ -40,9 +43,37 @@ async def alert(request: Request, alert_id: str) -> HTMLResponse:
     return render(request, "alert.html", values)
 
 
+@router.post("/alerts/{alert_id}/{action}", response_class=HTMLResponse, response_model=None)
+async def act(
+    request: Request, alert_id: str, action: str, by: Annotated[str, Form(max_length=200)] = ""
+) -> HTMLResponse | RedirectResponse:
+    """Acknowledge or resolve from the alert's page; a name is asked for until sign-in comes (issue 6)."""
+    require_same_origin(request)
+    context: AppContext = request.app.state.context
+    if action not in ACTIONS or not alert_id.isdigit() or len(alert_id) > 15:
+        return await not_found(request, f"alert {alert_id[:40]}")
+    if not by.strip():
+        page = await run_in_threadpool(alert_views.alert_page, context.db, int(alert_id))
+        pending = await run_in_threadpool(alert_views.pending_notifications, context.db, int(alert_id))
+        error = f"Enter your name to {ACTIONS[action]} this alert"
+        values = await page_context(request, page=page, pending=pending, now=context.clock.now(), act_error=error)
+        return render(request, "alert.html", values, status_code=400)
+    try:
+        await run_in_threadpool(
+            alert_views.act, context.db, int(alert_id), ACTIONS[action], f"{by.strip()} (console)", context.clock.now()
+        )
+    except NoSuchAlert:
+        return await not_found(request, f"open alert {alert_id}")
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
+
+
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request) -> HTMLResponse:
     context: AppContext = request.app.state.context
     messages = await run_in_threadpool(alert_views.inbox, context.db, None, 100)
+    links = page_links_of(context.settings)
+    for message in messages:  # a page's link is signed as it is shown, so the inbox never stores it
+        link = message["page_link_id"]
+        message["page_url"] = links.url(link) if links is not None and link is not None else None
     values = await page_context(request, messages=messages, now=context.clock.now())
     return render(request, "inbox.html", values)

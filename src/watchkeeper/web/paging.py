@@ -1,0 +1,86 @@
+"""A page's one-click link: `GET /page/<token>` shows what was paged and two buttons, and only the `POST` they
+make acknowledges or resolves (ADR 0036), so a mail scanner or link preview that opens the link changes
+nothing. The token is a credential: the page is never cached and sends no referrer."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.services import page_links
+from watchkeeper.services.alert_views import NoSuchAlert
+from watchkeeper.services.page_links import LinkRefused, PageAction, PageLinks, PageView
+from watchkeeper.settings import Settings, SettingsError
+from watchkeeper.web.console.forms import require_same_origin
+from watchkeeper.web.console.views import page_context, render
+from watchkeeper.web.context import AppContext
+
+router = APIRouter(include_in_schema=False)
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+@router.get("/page/{token}", response_class=HTMLResponse)
+async def show(request: Request, token: str) -> HTMLResponse:
+    context: AppContext = request.app.state.context
+    links = _links(context)
+    shown = (
+        None
+        if links is None
+        else await run_in_threadpool(page_links.view, context.db, links, token, context.clock.now())
+    )
+    if shown is None:
+        return await _unknown(request)
+    return await _page(request, shown, None, None)
+
+
+@router.post("/page/{token}", response_class=HTMLResponse)
+async def act(request: Request, token: str, action: Annotated[str, Form(max_length=20)] = "") -> HTMLResponse:
+    require_same_origin(request)
+    context: AppContext = request.app.state.context
+    links = _links(context)
+    if links is None:
+        return await _unknown(request)
+    chosen: PageAction | None = "acknowledge" if action == "acknowledge" else "resolve" if action == "resolve" else None
+    if chosen is None:
+        shown = await run_in_threadpool(page_links.view, context.db, links, token, context.clock.now())
+        if shown is None:
+            return await _unknown(request)
+        return await _page(request, shown, None, "Choose acknowledge or resolve", status_code=400)
+    try:
+        after = await run_in_threadpool(page_links.act, context.db, links, token, chosen, context.clock.now())
+    except NoSuchAlert:
+        return await _unknown(request)
+    except LinkRefused as refused:
+        shown = await run_in_threadpool(page_links.view, context.db, links, token, context.clock.now())
+        if shown is None:
+            return await _unknown(request)
+        return await _page(request, shown, None, str(refused), status_code=409)
+    return await _page(request, after, action, None)
+
+
+def page_links_of(settings: Settings) -> PageLinks | None:
+    try:
+        return PageLinks(settings.secret_key_value(), settings.base_url())
+    except SettingsError:
+        return None
+
+
+def _links(context: AppContext) -> PageLinks | None:
+    return page_links_of(context.settings)
+
+
+async def _page(
+    request: Request, shown: PageView, done: str | None, refusal: str | None, status_code: int = 200
+) -> HTMLResponse:
+    values = await page_context(request, shown=shown, done=done, refusal=refusal)
+    response = render(request, "page_link.html", values, status_code=status_code)
+    response.headers.update(PRIVATE)
+    return response
+
+
+async def _unknown(request: Request) -> HTMLResponse:
+    values = await page_context(request, shown=None, done=None, refusal=None)
+    response = render(request, "page_link.html", values, status_code=404)
+    response.headers.update(PRIVATE)
+    return response
