@@ -4,6 +4,7 @@ Runs on SQLite and on PostgreSQL, talking HTTP to a real listening socket."""
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socketserver
@@ -258,6 +259,31 @@ def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
         page = httpx.get(url).text
         assert 'data-check="shop-frontend-home" data-status="up"' in page
         assert 'data-check="shop-payments-api" data-status="down"' in page
+
+
+def test_the_demo_pages_the_person_on_call_and_their_link_stops_the_escalation(tmp_path):
+    with demo(tmp_path) as (_proc, url):
+        # The failing payments check is confirmed DOWN at once; its group waits 10 s, then the shop's policy pages.
+        _wait_until(lambda: 'data-testid="page-link"' in httpx.get(url + "inbox").text, timeout=60)
+        inbox = httpx.get(url + "inbox").text
+        person = re.search(r"person:(robin|kit)/inbox", inbox)  # the shop's weekly rota: whoever has this week
+        link = re.search(r'href="(http://[^"]+/page/[0-9]+-[0-9a-f]{32})"', inbox)
+        assert person is not None
+        assert link is not None
+        shown = httpx.get(link[1], timeout=10)
+        assert shown.status_code == 200
+        assert 'value="acknowledge"' in shown.text, "opening the link acknowledges nothing by itself"
+        done = httpx.post(link[1], data={"action": "acknowledge"}, headers={"Sec-Fetch-Site": "same-origin"})
+        assert "escalation has stopped" in done.text
+        alerts = httpx.get(url + "api/v1/alerts").json()
+        [paged] = [a for a in alerts if a["acknowledged_by"] == f"{person[1]} (from a page link)"]
+        assert paged["status"] == "acknowledged"
+
+        def stopped() -> bool:
+            events = httpx.get(url + f"api/v1/alerts/{paged['id']}").json()["events"]
+            return any(e["message"].startswith(f"escalation stopped: acknowledged by {person[1]}") for e in events)
+
+        _wait_until(stopped, timeout=10)
 
 
 # --- web and engine as separate processes: each engine serves its own figures --------------------------------

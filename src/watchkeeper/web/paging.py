@@ -59,11 +59,15 @@ async def act(request: Request, token: str, action: Annotated[str, Form(max_leng
     return await _page(request, after, action, None)
 
 
-def page_links_of(settings: Settings) -> PageLinks | None:
+def page_links_of(settings: Settings, served_at: str | None = None) -> PageLinks | None:
+    """Page links signed with the secret key, at WATCHKEEPER_PUBLIC_URL, else where this request came (a page
+    shown in the console), else where the server listens; None without a key (a test's settings)."""
     try:
-        return PageLinks(settings.secret_key_value(), settings.base_url())
+        key = settings.secret_key_value()
     except SettingsError:
         return None
+    base = settings.public_url or served_at or settings.base_url()
+    return PageLinks(key, base)
 
 
 def _links(context: AppContext) -> PageLinks | None:

@@ -71,7 +71,7 @@ async def act(
 async def inbox(request: Request) -> HTMLResponse:
     context: AppContext = request.app.state.context
     messages = await run_in_threadpool(alert_views.inbox, context.db, None, 100)
-    links = page_links_of(context.settings)
+    links = page_links_of(context.settings, str(request.base_url))
     for message in messages:  # a page's link is signed as it is shown, so the inbox never stores it
         link = message["page_link_id"]
         message["page_url"] = links.url(link) if links is not None and link is not None else None
