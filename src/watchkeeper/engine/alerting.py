@@ -7,12 +7,13 @@ import contextlib
 import os
 import socket
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 import aiohttp
 
 from watchkeeper.channels import ChannelType, channel_types
 from watchkeeper.logs import get_logger
-from watchkeeper.services import escalation, notices
+from watchkeeper.services import escalation, notices, shift_notices
 from watchkeeper.services.check_alerts import BATCH, raise_from_changes
 from watchkeeper.services.clock import Clock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
@@ -28,9 +29,14 @@ PASS_EVERY = 0.2
 """Seconds between passes: a state change reaches the outbox within about this, plus the group's wait."""
 
 
+SHIFTS_EVERY = timedelta(seconds=30)
+"""How often shifts are looked at for starts, ends and changes to tell people of."""
+
+
 class Alerting:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox) -> None:
         self.db, self.clock, self.outbox = db, clock, outbox
+        self.shifts_at: datetime | None = None
 
     def run_pass(self) -> None:
         while raise_from_changes(self.db) == BATCH:
@@ -39,6 +45,10 @@ class Alerting:
         escalation.step_due(self.db, self.clock.now(), self.outbox)
         escalation.send_due(self.db, self.clock.now(), self.outbox)
         notices.send_due(self.db, self.clock.now(), self.outbox)
+        now = self.clock.now()
+        if self.shifts_at is None or now - self.shifts_at >= SHIFTS_EVERY:
+            shift_notices.send_due(self.db, now, self.outbox)
+            self.shifts_at = now
 
     async def run(self, end: asyncio.Event) -> None:
         while not end.is_set():

@@ -171,6 +171,14 @@ def person_on_call(connection: Connection, schedule_id: str, at: datetime) -> st
     return on_call(rota_of(found.schedule), _overrides(connection, schedule_id, at, at + timedelta(seconds=1)), at)
 
 
+def final_shifts(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> tuple[Shift, ...] | None:
+    """A schedule's shifts over [start, end), overrides applied; None when the schedule is not in the catalog."""
+    found = store.schedule(connection, schedule_id)
+    if found is None:
+        return None
+    return shifts(rota_of(found.schedule), _overrides(connection, schedule_id, start, end), start, end)
+
+
 def _overrides(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
     # Overrides are not stored yet (another change adds their table). This is the one place that will read
     # them, in the order they apply (later wins), for every answer from the database.

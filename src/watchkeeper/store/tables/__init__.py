@@ -46,7 +46,7 @@ from watchkeeper.store.tables.checking import (
     heartbeat_watches,
     rollup_progress,
 )
-from watchkeeper.store.tables.escalation import escalation_contacts, escalations, page_links
+from watchkeeper.store.tables.escalation import escalation_contacts, escalations, page_links, schedule_snapshots
 from watchkeeper.store.tables.runtime import cursors, leases, processes
 
 __all__ = [
@@ -91,6 +91,7 @@ __all__ = [
     "rollup_progress",
     "routes",
     "runtime_maintenance",
+    "schedule_snapshots",
     "schedules",
     "service_dependencies",
     "service_levels",

@@ -3,7 +3,7 @@ ways, or a channel), and the one-click links in pages (ADR 0036)."""
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
-from watchkeeper.store.tables.base import UTCDateTime, metadata
+from watchkeeper.store.tables.base import Json, UTCDateTime, metadata
 
 escalations = Table(
     "escalations",
@@ -61,4 +61,15 @@ page_links = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
     Column("used_for", String(12)),  # acknowledge or resolve
+)
+
+# The shifts of each schedule people were last told of, over the 14 days ahead: the next pass compares the
+# schedule's shifts now (after an override, a swap or a catalog edit) with these, and tells whoever's changed.
+schedule_snapshots = Table(
+    "schedule_snapshots",
+    metadata,
+    Column("schedule_id", String(63), primary_key=True),  # no foreign key: a snapshot outlives a catalog reload
+    Column("taken_at", UTCDateTime, nullable=False),
+    Column("until", UTCDateTime, nullable=False),
+    Column("shifts", Json, nullable=False),  # [[person, start ISO, end ISO], ...]
 )
