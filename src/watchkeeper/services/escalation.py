@@ -14,6 +14,7 @@ an alert nobody has acknowledged.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select, update
@@ -31,6 +32,7 @@ from watchkeeper.store import alerts as alert_store
 from watchkeeper.store import escalations as store
 from watchkeeper.store import routing as book
 from watchkeeper.store import tables as t
+from watchkeeper.store.contention import Contended, in_transaction
 
 log = get_logger("watchkeeper.escalation")
 A_TRANSACTION = 50
@@ -122,10 +124,11 @@ def step_due(db: Database, now: datetime, outbox: Outbox, limit: int = 500) -> i
     moved = 0
     for escalation_id, version in due:
         try:
-            with db.transaction() as connection:
-                moved += _step(connection, escalation_id, version, now, outbox.reach)
-        except store.Moved:
-            continue  # another engine took this step; its transaction stands and ours is rolled back
+            moved += in_transaction(
+                db, partial(_step, escalation_id=escalation_id, version=version, now=now, reach=outbox.reach)
+            )
+        except (store.Moved, Contended):
+            continue  # another engine took this step (ours is rolled back), or the next pass will
     return moved
 
 

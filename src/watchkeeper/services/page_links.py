@@ -19,6 +19,7 @@ from watchkeeper.services.alert_views import NoSuchAlert, signal_for
 from watchkeeper.services.alerts import receive_one
 from watchkeeper.store import Database
 from watchkeeper.store import escalations as store
+from watchkeeper.store.contention import in_transaction
 
 PageAction = Literal["acknowledge", "resolve"]
 _TOKEN = re.compile(r"([1-9][0-9]{0,9})-([0-9a-f]{32})")
@@ -80,19 +81,22 @@ def act(db: Database, links: PageLinks, token: str, action: PageAction, now: dat
     link_id = links.read(token)
     if link_id is None:
         raise NoSuchAlert("this is not a link of this Watchkeeper")
-    with db.transaction() as connection:
-        shown = _view(connection, link_id, now)
-        if shown is None:
-            raise NoSuchAlert("this is not a link of this Watchkeeper")
-        if shown.state != "open":
-            raise LinkRefused(_refusal(shown))
-        if not store.use_link(connection, link_id, now, action):
-            raise LinkRefused("this link has just been used")
-        actor = f"{shown.person_id} (from a page link)" if shown.person_id else "someone (from a page link)"
-        for alert in shown.alerts:
-            if action == "resolve" or alert["status"] == "triggered":
-                receive_one(connection, signal_for(alert, action, actor), now)
-        after = _view(connection, link_id, now)
+    return in_transaction(db, lambda connection: _act(connection, link_id, action, now))
+
+
+def _act(connection: Connection, link_id: int, action: PageAction, now: datetime) -> PageView:
+    shown = _view(connection, link_id, now)
+    if shown is None:
+        raise NoSuchAlert("this is not a link of this Watchkeeper")
+    if shown.state != "open":
+        raise LinkRefused(_refusal(shown))
+    if not store.use_link(connection, link_id, now, action):
+        raise LinkRefused("this link has just been used")
+    actor = f"{shown.person_id} (from a page link)" if shown.person_id else "someone (from a page link)"
+    for alert in shown.alerts:
+        if action == "resolve" or alert["status"] == "triggered":
+            receive_one(connection, signal_for(alert, action, actor), now)
+    after = _view(connection, link_id, now)
     assert after is not None
     return after
 

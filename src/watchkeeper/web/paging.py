@@ -12,6 +12,7 @@ from watchkeeper.services import page_links
 from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.page_links import LinkRefused, PageAction, PageLinks, PageView
 from watchkeeper.settings import Settings, SettingsError
+from watchkeeper.store.contention import Contended
 from watchkeeper.web.console.forms import require_same_origin
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
@@ -51,6 +52,11 @@ async def act(request: Request, token: str, action: Annotated[str, Form(max_leng
         after = await run_in_threadpool(page_links.act, context.db, links, token, chosen, context.clock.now())
     except NoSuchAlert:
         return await _unknown(request)
+    except Contended as busy:  # others changed the same alerts at that moment, every time: nothing was done
+        shown = await run_in_threadpool(page_links.view, context.db, links, token, context.clock.now())
+        if shown is None:
+            return await _unknown(request)
+        return await _page(request, shown, None, str(busy), status_code=503)
     except LinkRefused as refused:
         shown = await run_in_threadpool(page_links.view, context.db, links, token, context.clock.now())
         if shown is None:
