@@ -437,6 +437,7 @@ def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Pat
     scenario = Scenario(db, tmp_path)
     first = scenario.trigger("one")
     second = scenario.trigger("two")
+    scenario.advance(1)  # paged
     same = {"sec-fetch-site": "same-origin"}
 
     nameless = web.post(f"/alerts/{first}/acknowledge", data={"by": " "}, headers=same)
@@ -451,6 +452,9 @@ def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Pat
     assert api.json()["outcome"] == "resolved"
     assert web.post("/api/v1/alerts/99999/acknowledge", json={"by": "Ben"}).status_code == 404
     assert web.post(f"/api/v1/alerts/{first}/acknowledge", json={}).status_code == 422
+    scenario.advance(1)
+    page = web.get(f"/alerts/{first}").text
+    assert 'policy <span class="wk-mono">re-default</span>: stopped by an acknowledgement, level 1' in page
     listed = web.get("/api/v1/alerts", params={"status": "all"}).json()
     assert {(a["id"], a["status"]) for a in listed} == {(first, "acknowledged"), (second, "resolved")}
     with db.reading() as connection:

@@ -25,6 +25,8 @@ class AlertPage:
     alert: dict[str, Any]
     events: list[dict[str, Any]]
     deliveries: list[dict[str, Any]]
+    escalation: dict[str, Any] | None = None
+    """Its group's latest escalation: status, policy, round and level, and when it next looks."""
 
 
 def list_alerts(
@@ -44,7 +46,15 @@ def alert_page(db: Database, alert_id: int) -> AlertPage:
         if row is None:
             raise NoSuchAlert(f"there is no alert {alert_id}")
         events = [dict(e) for e in store.events(connection, alert_id)]
-        return AlertPage(dict(row), events, _deliveries(connection, alert_id))
+        escalation = _escalation(connection, row["group_key"]) if row["group_key"] else None
+        return AlertPage(dict(row), events, _deliveries(connection, alert_id), escalation)
+
+
+def _escalation(connection: Any, group_key: str) -> dict[str, Any] | None:
+    e = t.escalations
+    query = select(e).where(e.c.group_key == group_key).order_by(e.c.id.desc()).limit(1)
+    found = connection.execute(query).mappings().first()
+    return dict(found) if found else None
 
 
 def _deliveries(connection: Any, alert_id: int) -> list[dict[str, Any]]:
