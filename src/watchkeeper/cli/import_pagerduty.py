@@ -93,7 +93,8 @@ def _write_files(out: Path, files: dict[str, str], force: bool) -> None:
         fail(f"{out}: cannot make the directory: {error.strerror or error}")
     existing = [str(out / name) for name in files if (out / name).exists()]
     if existing and not force:
-        fail(f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''}: give --force to replace them")
+        one = len(existing) == 1
+        fail(f"{', '.join(existing)} exist{'s' if one else ''}: give --force to replace {'it' if one else 'them'}")
     for name, text in files.items():
         write_file(out / name, text, force)
 

@@ -59,15 +59,16 @@ def convert_schedule(record: Record, users: set[str], now: datetime) -> Schedule
             f"the export has no layers for it: save GET /schedules/{record.id}, or the list with "
             "include[]=schedule_layers",
         )
-    if len(fields.problems) > before or zone is None or layers is None:
+    if layers is None:
         return None
     draft = ScheduleDraft(record, _base_id(name, record.id), {}, [], teams)
+    known = zone if zone in known_zones() else "UTC"  # so that the layers' problems are found too
+    converted = [_layer(layer, index, ZoneInfo(known), users, now, draft.notes) for index, layer in enumerate(layers)]
+    if len(fields.problems) > before or zone is None:
+        return None
     if name:
         draft.spec["name"] = literal(name)
     draft.spec["timezone"] = zone
-    converted = [_layer(layer, index, ZoneInfo(zone), users, now, draft.notes) for index, layer in enumerate(layers)]
-    if len(fields.problems) > before:
-        return None
     draft.layers = [layer for layer in reversed(converted) if layer is not None]
     _order_note(layers, draft.notes)
     if not draft.layers:
