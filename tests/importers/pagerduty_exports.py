@@ -96,4 +96,3 @@ def export(
     if teams is not None:
         files.append(("teams.json", {"teams": teams}))
     return files
-
