@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 from pagerduty_exports import export, layer, load, method, notification, policy, rule, run, schedule, user
+from pydantic import ValidationError
 
 from watchkeeper.catalog import Catalog
+from watchkeeper.catalog.teams import EscalationPolicy
 from watchkeeper.importers.pagerduty import PagerDutyImport, TeamNeeded
+from watchkeeper.importers.pagerduty.policies import MOST_REPEATS
 from watchkeeper.importers.pagerduty.schedules import turn_length
 
 
@@ -82,12 +85,28 @@ def test_one_phone_per_person_is_the_number_the_first_rule_uses_and_the_other_is
     assert "the sms rule after 5m used +447700900101; a person here has one number, +442079460101" in _notes(result)
 
 
-def test_only_references_to_notification_rules_are_named_as_not_carried_over() -> None:
-    asha = user(notification_rules=[{"id": "N1", "type": "assignment_notification_rule_reference"}])
+def test_a_user_saved_without_includes_is_named_with_how_to_save_it() -> None:
+    asha = user(
+        contact_methods=[{"id": "C1", "type": "sms_contact_method_reference", "summary": "Mobile"}],
+        notification_rules=[{"id": "N1", "type": "assignment_notification_rule_reference"}],
+    )
 
     result = run(export(users=[asha]))
 
-    assert any("include[]=notification_rules" in note for note in _notes(result))
+    assert _notes(result) == [
+        "the export has only references to the contact methods: save GET /users with include[]=contact_methods "
+        "to carry them over",
+        "the export has only references to the notification rules: save GET /users with "
+        "include[]=notification_rules to carry them over",
+    ]
+
+
+def test_the_catalog_refuses_one_repeat_more_than_the_import_writes() -> None:
+    levels = [{"notify": ["schedule:primary"]}]
+
+    EscalationPolicy.model_validate({"id": "p", "levels": levels, "repeat": MOST_REPEATS})
+    with pytest.raises(ValidationError):
+        EscalationPolicy.model_validate({"id": "p", "levels": levels, "repeat": MOST_REPEATS + 1})
 
 
 def test_a_time_zone_the_catalog_does_not_know_is_left_out_with_a_note(tmp_path: Path) -> None:

@@ -239,7 +239,8 @@ def _result(
     notes = (
         placement_notes + _notes(drafts) + [Note(file, "export", message) for file, message in export.missing_pages()]
     )
-    written = list({team.id: team for team in teams.values() if _has_members(team)}.values())
+    unique = list({team.id: team for team in teams.values()}.values())  # --team-id may name an imported team
+    written = [team for team in unique if _has_members(team)]
     skipped = _skipped(export, drafts, teams)
     skipped += [
         Note(
@@ -248,7 +249,7 @@ def _result(
             "has no people, schedules or escalation policies in the export: not written",
             team.id,
         )
-        for team in teams.values()
+        for team in unique
         if team.record is not None and not _has_members(team)
     ]
     comments = _comments(drafts)

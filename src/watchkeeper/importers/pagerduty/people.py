@@ -131,12 +131,12 @@ def _rules(fields: Fields, methods: dict[str, _Method]) -> list[_Rule]:
 
 
 def _contact(draft: PersonDraft, methods: dict[str, _Method], rules: list[_Rule], email: str) -> None:
-    raw_rules = draft.record.fields.data.get("notification_rules")
-    if isinstance(raw_rules, list) and raw_rules and all(isinstance(r, dict) and "urgency" not in r for r in raw_rules):
-        draft.notes.append(
-            "the export has only references to the notification rules: save GET /users with "
-            "include[]=notification_rules to carry them over"
-        )
+    for key, detail in (("contact_methods", "address"), ("notification_rules", "urgency")):
+        if _references_only(draft.record.fields.data.get(key), detail):
+            draft.notes.append(
+                f"the export has only references to the {key.replace('_', ' ')}: save GET /users with "
+                f"include[]={key} to carry them over"
+            )
     phone = _phone(draft, methods, rules)
     if phone:
         draft.spec["phone"] = phone
@@ -148,6 +148,11 @@ def _contact(draft: PersonDraft, methods: dict[str, _Method], rules: list[_Rule]
     if notify:
         draft.spec["notify"] = notify
     _left_out(draft, rules)
+
+
+def _references_only(value: Any, detail: str) -> bool:
+    """A list saved without `include[]`: references (`{"id", "type", "summary"}`) without their details."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and detail not in v for v in value)
 
 
 def _phone(draft: PersonDraft, methods: dict[str, _Method], rules: list[_Rule]) -> str | None:
