@@ -162,6 +162,12 @@ def test_a_schedule_whose_every_layer_is_left_behind_is_skipped_and_its_policy_l
     assert "after: 10m" in result.yaml  # the person still comes 10 minutes into the round
 
 
+def test_a_schedule_with_no_layers_at_all_is_skipped_with_that_reason() -> None:
+    result = run(export(schedules=[schedule("PS1", schedule_layers=[])]))
+
+    assert [note.message for note in result.skipped] == ["none of its layers can be carried over: it has none"]
+
+
 def test_a_layer_that_ends_later_or_starts_later_is_carried_over_with_notes() -> None:
     later = layer(start="2026-04-01T09:30:00+01:00", end="2026-09-30T09:30:00+01:00")
 

@@ -72,7 +72,8 @@ def convert_schedule(record: Record, users: set[str], now: datetime) -> Schedule
     draft.layers = [layer for layer in reversed(converted) if layer is not None]
     _order_note(layers, draft.notes)
     if not draft.layers:
-        return Skip(record, "none of its layers can be carried over: " + "; ".join(draft.notes))
+        why = "; ".join(draft.notes) if layers else "it has none"
+        return Skip(record, f"none of its layers can be carried over: {why}")
     return draft
 
 
