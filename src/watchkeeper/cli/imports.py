@@ -1,14 +1,14 @@
-"""`watchkeeper import pingdom`: another tool's export in, catalog YAML out."""
+"""`watchkeeper import pingdom` and `watchkeeper import pagerduty`: another tool's export in, catalog YAML out."""
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from watchkeeper.catalog.types import is_valid_id
+from watchkeeper.cli.import_files import catalog_id, write_file
+from watchkeeper.cli.import_pagerduty import pagerduty as pagerduty_command
 from watchkeeper.cli.output import emit_json, fail, json_option
 from watchkeeper.importers.fragment import one_line
 from watchkeeper.importers.pingdom import ImportOptions, PingdomImport, import_pingdom
@@ -16,23 +16,18 @@ from watchkeeper.importers.pingdom.importer import counted
 from watchkeeper.importers.problems import ExportInvalid
 
 
-def _catalog_id(_context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not is_valid_id(value):
-        raise click.BadParameter(
-            f"{value!r} is not a catalog id: lower-case letters, digits, - and _, at most 63 characters"
-        )
-    return value
-
-
 @click.group(name="import")
 def import_group() -> None:
-    """Turn another monitoring tool's export into catalog YAML."""
+    """Turn another tool's export (Pingdom, PagerDuty) into catalog YAML."""
+
+
+import_group.add_command(pagerduty_command)
 
 
 @import_group.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
-@click.option("--team", required=True, callback=_catalog_id, help="The team that owns the services made.")
-@click.option("--platform", callback=_catalog_id, help="The platform the services run on.")
+@click.option("--team", required=True, callback=catalog_id, help="The team that owns the services made.")
+@click.option("--platform", callback=catalog_id, help="The platform the services run on.")
 @click.option(
     "--group-by",
     type=click.Choice(["check", "tag"]),
@@ -61,7 +56,7 @@ def pingdom(
         lines = [f"{file}: {problem}" for problem in invalid.problems]
         fail("\n".join([*lines, f"{invalid}; nothing was written"]))
     if output is not None:
-        _write(output, result.yaml, force)
+        write_file(output, result.yaml, force)
     if as_json:
         emit_json(_summary(result, output))
         return
@@ -90,22 +85,6 @@ def _read_json(file: Path) -> Any:
         fail(f"{where}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
     except RecursionError:
         fail(f"{where}: not JSON Watchkeeper can read: nested too deeply")
-
-
-def _write(output: Path, text: str, force: bool) -> None:
-    """Write atomically: a new file is created exclusively, a replaced one swapped in whole."""
-    try:
-        if not force:
-            with output.open("x", encoding="utf-8") as handle:
-                handle.write(text)
-            return
-        temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, output)
-    except FileExistsError:
-        fail(f"{output} exists: give --force to replace it")
-    except OSError as error:
-        fail(f"{output}: cannot write: {error.strerror or error}")
 
 
 def _report(result: PingdomImport, output: Path | None) -> None:

@@ -95,6 +95,23 @@ class Fields:
         self.problem(key, f"expected an object, found {kind_of(value)}")
         return None
 
+    def objects(self, key: str, *, required: bool = False) -> "list[Fields] | None":
+        """A list of objects, each with its location; an entry of another kind is a problem and left out."""
+        value = self._present(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.problem(key, f"expected a list, found {kind_of(value)}")
+            return None
+        found = []
+        for index, item in enumerate(value):
+            where = child(self.at(key), index)
+            if isinstance(item, dict):
+                found.append(Fields(item, where, self.problems))
+            else:
+                self.problems.append(ExportProblem(where, f"expected an object, found {kind_of(item)}"))
+        return found
+
     def _present(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
         if value is None and required:

@@ -9,9 +9,12 @@ class ExportProblem:
     location: str
     """A path into the JSON (`checks[3].type.http.port`); empty for the document as a whole."""
     message: str
+    file: str = ""
+    """The file the JSON came from, when an import reads several; empty when the caller names the file."""
 
     def __str__(self) -> str:
-        return f"{self.location or '(top level)'}: {self.message}"
+        where = f"{self.location or '(top level)'}: {self.message}"
+        return f"{self.file}: {where}" if self.file else where
 
 
 class ExportInvalid(Exception):

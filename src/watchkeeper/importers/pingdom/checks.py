@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from watchkeeper.domain.durations import format_duration
 from watchkeeper.importers.fields import Fields, child, kind_of
-from watchkeeper.importers.pingdom.credentials import SecretNeeded, Secrets, body, header_value, literal, query
+from watchkeeper.importers.fragment import literal
+from watchkeeper.importers.pingdom.credentials import SecretNeeded, Secrets, body, header_value, query
 from watchkeeper.importers.pingdom.export import PingdomCheck
 from watchkeeper.importers.problems import ExportProblem
 

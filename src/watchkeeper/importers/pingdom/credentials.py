@@ -14,16 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
+from watchkeeper.importers.fragment import literal
+
 _WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "key", "auth", "session", "signature", "credential")
 _EXACT = ("pass", "sig", "cookie")
 _SCHEME = re.compile(r"(?i)(bearer|basic|token|digest|apikey|api-key)(\s+)(\S.*)")
 _FORM = re.compile(r"[^&=\s]+(=[^&\s]*)?(&[^&=\s]+(=[^&\s]*)?)*")
 _SENSITIVE_HEADERS = ("authorization", "proxy-authorization", "cookie")
-
-
-def literal(text: str) -> str:
-    """`text` as a catalog string that means exactly itself: `${` is written `$${`."""
-    return text.replace("${", "$${")
 
 
 def is_credential_name(name: str) -> bool:

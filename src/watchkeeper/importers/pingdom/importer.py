@@ -12,10 +12,10 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from watchkeeper.catalog.checks import check_types
-from watchkeeper.importers.fragment import Entry, Fragment, ServiceEntry, one_line, render
+from watchkeeper.importers.fragment import Entry, Fragment, ServiceEntry, literal, one_line, render
 from watchkeeper.importers.ids import slug, unique_ids
 from watchkeeper.importers.pingdom.checks import Converted, Skipped, Spec, convert
-from watchkeeper.importers.pingdom.credentials import SecretNeeded, literal
+from watchkeeper.importers.pingdom.credentials import SecretNeeded
 from watchkeeper.importers.pingdom.export import PingdomCheck, read_export
 from watchkeeper.importers.problems import ExportInvalid, ExportProblem
 
