@@ -91,7 +91,15 @@ teams:
       - id: re-nights
         levels:
           - notify: [schedule:re-nights]
+      - id: re-later
+        levels:
+          - after: 5m               # give a blip five minutes to clear before anyone is woken
+            notify: [person:chen]
+        repeat: 1
     routes:
+      - match: {labels: {policy: later}}
+        escalation_policy: re-later
+        group_wait: 0s
       - match: {labels: {policy: daily}}
         escalation_policy: re-daily
         group_wait: 0s
@@ -478,3 +486,21 @@ def test_a_text_message_without_a_text_message_service_fails_saying_why(db: Data
         attempt = connection.execute(select(t.deliveries)).mappings().one()
     assert attempt["outcome"] == "failed"
     assert "WATCHKEEPER_NOTIFY_SMS_TEMPLATE_ID" in attempt["detail"]
+
+
+def test_a_first_level_that_waits_pages_nobody_until_then_and_not_at_all_if_resolved_first(
+    db: Database, tmp_path: Path
+) -> None:
+    scenario = Scenario(db, tmp_path)
+    blip = scenario.trigger("blip", policy="later")
+    scenario.advance(2)
+    act(db, blip, "resolve", "test", scenario.clock.now())
+    scenario.advance(3)
+    assert scenario.sent() == [], "resolved before its first level was due: nobody woken"
+
+    scenario.trigger("lasting", policy="later")
+    scenario.advance(26)
+    pages = [(m - 5, c) for m, c in scenario.sent() if c.endswith("/inbox")]
+    assert pages == [(5, "person:chen/inbox"), (20, "person:chen/inbox")], (
+        "the first level at 5 minutes; the second round 15 minutes after the first began, plus its 5"
+    )

@@ -176,7 +176,7 @@ class Schedule(Model):
 
 class EscalationLevel(Model):
     after: Duration | None = Field(
-        default=None, description="when this level is paged, counted from the start of the round; none on the first"
+        default=None, description="when this level is paged, counted from the start of the round (the first: at once)"
     )
     notify: list[Target] = Field(min_length=1)
 
@@ -195,11 +195,8 @@ class EscalationPolicy(Model):
 
     @model_validator(mode="after")
     def _levels_in_order(self) -> "EscalationPolicy":
-        # Each level's `after` counts from the start of the round, so they must grow; a first level waits for nothing.
-        first = self.levels[0].after
-        if first is not None and first.total_seconds() != 0:
-            raise ValueError("the first level is paged at once: leave out its after")
-        previous = timedelta(0)
+        # Each level's `after` counts from the start of the round, so they must grow. The first may wait too.
+        previous = self.levels[0].after or timedelta(0)
         for number, level in enumerate(self.levels[1:], start=2):
             if level.after is None or level.after <= previous:
                 raise ValueError(

@@ -1,6 +1,6 @@
 """Escalation steps: when each level of a policy is paged, and when the levels run again (ADR 0036).
 
-A level's `after` counts from the start of its round. A repeated round starts `repeat_after` after the round
+A level's `after` counts from the start of its round (the first level's too, when it has one). A repeated round starts `repeat_after` after the round
 before it began, or, when that is not given, as long after the last level as the last level came after the one
 before it (15 minutes after a lone level), so that the last level has as long to answer as the one before had.
 """
@@ -42,7 +42,8 @@ def plan(afters: Sequence[timedelta | None], repeat: int, repeat_after: timedelt
 
 
 def first(plan: Plan, now: datetime) -> Step:
-    return Step(round=0, level=0, round_started_at=now, at=now)
+    return Step(round=0, level=0, round_started_at=now, at=now + plan.offsets[0])
+
 
 
 def following(plan: Plan, step: Step) -> Step | None:
@@ -52,5 +53,5 @@ def following(plan: Plan, step: Step) -> Step | None:
         return Step(step.round, level, step.round_started_at, step.round_started_at + plan.offsets[level])
     if step.round + 1 < plan.rounds:
         started = step.round_started_at + plan.round_length
-        return Step(step.round + 1, 0, started, started)
+        return Step(step.round + 1, 0, started, started + plan.offsets[0])
     return None

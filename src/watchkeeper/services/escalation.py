@@ -76,21 +76,22 @@ def _begin(
         store.move(connection, last, status="ended", ended_at=now, next_at=None)
         store.skip_pending(connection, last["id"])
     first = steps.first(_plan(policy), now)
+    waits = first.at > now  # a first level with an `after`: nothing is paged until then
     values = {
         "group_key": group["key"],
         "team_id": group["team_id"],
         "policy_id": policy.id,
         "status": "active",
         "round": 0,
-        "level": 0,
+        "level": -1 if waits else 0,
         "round_started_at": now,
-        "next_at": None,
+        "next_at": first.at if waits else None,
         "started_at": now,
     }
     escalation_id = store.begin(connection, values)
     row = store.get(connection, escalation_id)
     assert row is not None
-    return _page_from(connection, row, policy, first, now, reach)
+    return [] if waits else _page_from(connection, row, policy, first, now, reach)
 
 
 def _tell_audience(
