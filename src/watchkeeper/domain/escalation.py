@@ -1,8 +1,9 @@
 """Escalation steps: when each level of a policy is paged, and when the levels run again (ADR 0036).
 
-A level's `after` counts from the start of its round (the first level's too, when it has one). A repeated round starts `repeat_after` after the round
-before it began, or, when that is not given, as long after the last level as the last level came after the one
-before it (15 minutes after a lone level), so that the last level has as long to answer as the one before had.
+A level's `after` counts from the start of its round (the first level's too, when it has one). A repeated
+round starts `repeat_after` after the round before it began, or, when that is not given, as long after the last
+level as the last level came after the one before it (15 minutes after a lone level), so that the last level
+has as long to answer as the one before had.
 """
 
 from collections.abc import Sequence
