@@ -46,7 +46,6 @@ def first(plan: Plan, now: datetime) -> Step:
     return Step(round=0, level=0, round_started_at=now, at=now + plan.offsets[0])
 
 
-
 def following(plan: Plan, step: Step) -> Step | None:
     """The step after `step`, or None when the last round's last level has been paged."""
     if step.level + 1 < len(plan.offsets):
