@@ -27,6 +27,7 @@ from watchkeeper.services import alerts as alert_service
 from watchkeeper.services import oncall
 from watchkeeper.services import outbox as rows
 from watchkeeper.services.outbox import Outbox, Reach
+from watchkeeper.services.refusals import NotFound
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as alert_store
 from watchkeeper.store import escalations as store
@@ -287,7 +288,7 @@ def _page_level(
             contacts.append({**base, "target": target, "channel_id": ident, "via": "channel", "due_at": now})
             reached.append(target)
             continue
-        person_id = ident if kind == "person" else oncall.person_on_call(connection, ident, now)
+        person_id = ident if kind == "person" else _on_call(connection, ident, now)
         if person_id is None:
             notes.append(f"nobody is on call for {ident}")
             _nobody_on_call(connection, row, ident, now)
@@ -308,6 +309,14 @@ def _page_level(
         text += f" ({'; '.join(notes)})"
     _event(connection, store.open_alerts(connection, row["group_key"]), now, "escalated", text)
     return reached
+
+
+def _on_call(connection: Connection, schedule_id: str, now: datetime) -> str | None:
+    try:
+        found = oncall.person_on_call(connection, schedule_id, now)
+    except NotFound:
+        return None  # the schedule left the catalog after the policy was read: nobody on call for it
+    return found.id if found else None
 
 
 def _ways(person: Person, reach: Reach) -> list[tuple[str, timedelta]]:

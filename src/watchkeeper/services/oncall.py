@@ -14,7 +14,7 @@ from watchkeeper.catalog.problems import closest
 from watchkeeper.catalog.teams import Layer as LayerSpec
 from watchkeeper.catalog.teams import Schedule
 from watchkeeper.catalog.types import ALL_DAYS
-from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts
+from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts, uncovered
 from watchkeeper.services.refusals import NotFound, Refused
 from watchkeeper.store import schedules as store
 
@@ -163,12 +163,19 @@ def shifts_of(connection: Connection, schedule_id: str, start: datetime, end: da
     return shifts_in(roster, schedule_id, start, end)
 
 
-def person_on_call(connection: Connection, schedule_id: str, at: datetime) -> str | None:
-    """Who a schedule pages at `at` (overrides applied); None when nobody is on call or the schedule is gone."""
+def person_on_call(connection: Connection, schedule_id: str, at: datetime) -> Contact | None:
+    """Whom schedule `schedule_id` puts on call at `at`, overrides included; None when nobody is (a gap). The
+    cheap question escalation asks on every page: no shifts are worked out."""
+    at = _instant(at, "the time")
     found = store.schedule(connection, schedule_id)
     if found is None:
+        raise NotFound(_unknown("schedule", schedule_id, store.schedule_ids(connection), "the database"))
+    overrides = _overrides(connection, schedule_id, at, at + timedelta(microseconds=1))
+    person = on_call(rota_of(found.schedule), overrides, at)
+    if person is None:
         return None
-    return on_call(rota_of(found.schedule), _overrides(connection, schedule_id, at, at + timedelta(seconds=1)), at)
+    stored = store.people(connection, [person]).get(person)
+    return Contact(person, person, "") if stored is None else Contact(stored.id, stored.name, stored.email)
 
 
 def final_shifts(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> tuple[Shift, ...] | None:
@@ -227,15 +234,15 @@ def on_call_in(roster: Roster, team: str | None, at: datetime) -> list[OnCall]:
 
 
 def shifts_in(roster: Roster, schedule_id: str, start: datetime, end: datetime) -> ScheduleShifts:
-    start, end = _range(start, end)
     matching = [(team_id, s) for team_id, s in roster.schedules if s.id == schedule_id]
     if not matching:
         raise NotFound(_unknown("schedule", schedule_id, [s.id for _, s in roster.schedules], roster.where))
     team_id, schedule = matching[0]
+    start, end = _range(start, end)
     found = _shifts(roster, schedule, start, end)
     views = tuple(_view(roster, schedule, shift) for shift in found)
     return ScheduleShifts(
-        team_id, schedule.id, schedule.name, schedule.timezone, start, end, views, _gaps(found, start, end)
+        team_id, schedule.id, schedule.name, schedule.timezone, start, end, views, uncovered(found, start, end)
     )
 
 
@@ -286,17 +293,6 @@ def _source(schedule: Schedule, layer: int | None) -> str:
     return schedule.layers[layer].name or f"layer {layer + 1}"
 
 
-def _gaps(found: tuple[Shift, ...], start: datetime, end: datetime) -> tuple[tuple[datetime, datetime], ...]:
-    holes, reached = [], start
-    for shift in found:
-        if shift.start > reached:
-            holes.append((reached, shift.start))
-        reached = shift.end
-    if reached < end:
-        holes.append((reached, end))
-    return tuple(holes)
-
-
 # Computing, and checking what is asked
 
 
@@ -305,6 +301,12 @@ def _shifts(roster: Roster, schedule: Schedule, start: datetime, end: datetime) 
         return shifts(rota_of(schedule), roster.overrides_of(schedule.id, start, end), start, end)
     except OverflowError:  # a layer starting near year 1 or 9999
         raise Refused(f"schedule {schedule.id}: its layers start too far from the times asked about") from None
+
+
+def span_from(start: datetime, length: timedelta) -> tuple[datetime, datetime]:
+    """[start, start + length), with the start checked before the sum, which could otherwise overflow."""
+    start = _instant(start, "the start")
+    return start, start + length
 
 
 def _instant(at: datetime, what: str) -> datetime:

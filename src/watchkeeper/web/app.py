@@ -12,6 +12,7 @@ from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
+from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import silences as silences_api
 from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
@@ -48,6 +49,7 @@ def create_app(context: AppContext) -> FastAPI:
         alerts_api,
         silences_api,
         maintenance_api,
+        oncall_api,
         views,
         subjects,
         down,
