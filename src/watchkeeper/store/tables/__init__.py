@@ -46,6 +46,7 @@ from watchkeeper.store.tables.checking import (
     heartbeat_watches,
     rollup_progress,
 )
+from watchkeeper.store.tables.oncall import calendar_feeds, overrides
 from watchkeeper.store.tables.runtime import cursors, leases, processes
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "alert_events",
     "alert_groups",
     "alerts",
+    "calendar_feeds",
     "capacity_signals",
     "catalog_loads",
     "channel_memory",
@@ -80,6 +82,7 @@ __all__ = [
     "notification_alerts",
     "notifications",
     "organisation",
+    "overrides",
     "people",
     "platform_dependencies",
     "platforms",
