@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping
 
+from watchkeeper.catalog.teams import Schedule
+from watchkeeper.domain.oncall import Layer, Override, Rota, Window
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
 from watchkeeper.store import Database
@@ -230,3 +232,28 @@ def _unknown(kind: str, given: str, known: list[str]) -> str:
     if not known:
         return f"no {kind} {given!r}: the catalog in force declares none"
     return f"no {kind} {given!r} in the catalog"
+
+
+def applied_overrides(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
+    """The overrides of a schedule over [start, end) as the on-call maths take them: oldest first, so that the
+    newest wins where two apply; a removed one ends when it was removed."""
+    found = []
+    for row in store.applying(connection, schedule_id, start, end):
+        removed = row["removed_at"]
+        ends = row["ends_at"] if removed is None else min(row["ends_at"], removed)
+        found.append(Override(row["starts_at"], ends, row["person_id"], row["replaces"]))
+    return found
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def rota_of(facts: ScheduleFacts) -> Rota:
+    schedule = Schedule.model_validate(facts.spec)
+    layers = []
+    for layer in schedule.layers:
+        windows = tuple(
+            Window(frozenset(_DAYS.index(day) for day in r.days), r.from_, r.to) for r in layer.restrict
+        )
+        layers.append(Layer(layer.start, tuple(layer.rotation), layer.turn, windows))
+    return Rota(schedule.timezone, tuple(layers))
