@@ -14,6 +14,7 @@ from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
+from watchkeeper.cli.overrides import attach as attach_overrides
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
 
@@ -27,6 +28,13 @@ def cli() -> None:
     """
 
 
+@click.group("oncall")
+def oncall() -> None:
+    """Who is on call: overrides, swaps and covers, and calendar feeds."""
+
+
+attach_overrides(oncall)
+
 for command in (
     validate,
     catalog,
@@ -39,6 +47,7 @@ for command in (
     alerts,
     silences_group,
     maintenance_group,
+    oncall,
     serve,
     demo,
 ):

@@ -141,3 +141,9 @@ def show(found: list[OverrideView], as_json: bool, one: bool = False) -> None:
         click.echo(f"    {utc(o.starts_at)} to {utc(o.removed_at or o.ends_at)}{ended}")
         swapped = f" (swap with {o.swap_with})" if o.swap_with else ""
         click.echo(f"    {o.author}: {o.reason}{swapped}")
+
+
+def attach(oncall: click.Group) -> None:
+    """Adds these commands to `watchkeeper oncall`."""
+    for command in (override_group, swap, cover):
+        oncall.add_command(command)
