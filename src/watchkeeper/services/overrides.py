@@ -252,8 +252,6 @@ def rota_of(facts: ScheduleFacts) -> Rota:
     schedule = Schedule.model_validate(facts.spec)
     layers = []
     for layer in schedule.layers:
-        windows = tuple(
-            Window(frozenset(_DAYS.index(day) for day in r.days), r.from_, r.to) for r in layer.restrict
-        )
+        windows = tuple(Window(frozenset(_DAYS.index(day) for day in r.days), r.from_, r.to) for r in layer.restrict)
         layers.append(Layer(layer.start, tuple(layer.rotation), layer.turn, windows))
     return Rota(schedule.timezone, tuple(layers))

@@ -11,6 +11,7 @@ from watchkeeper.web import health, inbound, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
+from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import silences as silences_api
 from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
@@ -46,6 +47,7 @@ def create_app(context: AppContext) -> FastAPI:
         objects_api,
         silences_api,
         maintenance_api,
+        overrides_api,
         views,
         subjects,
         down,
