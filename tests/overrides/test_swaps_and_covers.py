@@ -8,6 +8,7 @@ import pytest
 from rota_catalog import NOW, at
 
 from watchkeeper.domain.oncall import on_call, shifts
+from watchkeeper.services.oncall import rota_of
 from watchkeeper.services.overrides import (
     NewOverride,
     applied_overrides,
@@ -15,7 +16,6 @@ from watchkeeper.services.overrides import (
     known_schedule,
     list_overrides,
     remove_override,
-    rota_of,
 )
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap, cover_shift, swap_shifts
@@ -25,14 +25,14 @@ def who(rotas, instant, schedule_id="re-primary"):
     with rotas.db.reading() as connection:
         facts = known_schedule(connection, schedule_id)
         overrides = applied_overrides(connection, schedule_id, instant, instant + timedelta(seconds=1))
-    return on_call(rota_of(facts), overrides, instant)
+    return on_call(rota_of(facts.schedule), overrides, instant)
 
 
 def shift_list(rotas, start, end):
     with rotas.db.reading() as connection:
         facts = known_schedule(connection, "re-primary")
         overrides = applied_overrides(connection, "re-primary", start, end)
-    return [(s.person, s.start, s.end) for s in shifts(rota_of(facts), overrides, start, end)]
+    return [(s.person, s.start, s.end) for s in shifts(rota_of(facts.schedule), overrides, start, end)]
 
 
 def swap(rotas, first=("asha", "2026-11-27 10:00"), second=("ben", "2026-12-03 10:00"), now=NOW):

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from watchkeeper.domain.oncall import shifts
-from watchkeeper.services.overrides import applied_overrides, known_schedule, rota_of
+from watchkeeper.services.oncall import rota_of
+from watchkeeper.services.overrides import applied_overrides, known_schedule
 
 # notify-on-call hands over weekly at 09:30 London time; January 2099 is on GMT, so local times are UTC.
 WEEK = datetime(2099, 1, 5, tzinfo=UTC)
@@ -15,7 +16,7 @@ WEEK = datetime(2099, 1, 5, tzinfo=UTC)
 def _shifts(loaded, start=WEEK, end=WEEK + timedelta(days=21)):
     with loaded.db.reading() as connection:
         facts = known_schedule(connection, "notify-on-call")
-        found = shifts(rota_of(facts), applied_overrides(connection, facts.id, start, end), start, end)
+        found = shifts(rota_of(facts.schedule), applied_overrides(connection, facts.id, start, end), start, end)
     return [(s.person, s.start, s.end) for s in found]
 
 

@@ -1,5 +1,6 @@
 """Teams and what each one keeps: people, channels, schedules, escalation policies, routes, integrations."""
 
+from datetime import time
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, model_validator
@@ -138,9 +139,18 @@ CHANNEL_TYPES = ("slack", "teams", "email", "webhook", "pagerduty", "zendesk", "
 
 
 class Restriction(Model):
+    """A layer applies on `days` from `from` to `to` local time; a `to` at or before `from` ends the next day,
+    and `to` equal to `from` lasts a whole day (ADR 0031)."""
+
     days: list[Weekday] = Field(default_factory=lambda: list(ALL_DAYS))
     from_: TimeOfDay = Field(alias="from")
     to: TimeOfDay
+
+    @model_validator(mode="after")
+    def _starts_inside_the_day(self) -> "Restriction":
+        if self.from_ == time.max:
+            raise ValueError('a restriction starts from "00:00" to "23:59"; "24:00" can only end one')
+        return self
 
 
 class Layer(Model):

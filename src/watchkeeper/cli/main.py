@@ -14,6 +14,7 @@ from watchkeeper.cli.heartbeat import heartbeat
 from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
+from watchkeeper.cli.oncall import oncall
 from watchkeeper.cli.overrides import attach as attach_overrides
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
@@ -28,12 +29,7 @@ def cli() -> None:
     """
 
 
-@click.group("oncall")
-def oncall() -> None:
-    """Who is on call: overrides, swaps and covers, and calendar feeds."""
-
-
-attach_overrides(oncall)
+attach_overrides(oncall)  # overrides, swaps, covers and calendar feeds join `watchkeeper oncall`
 
 for command in (
     validate,

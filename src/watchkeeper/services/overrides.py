@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from watchkeeper.catalog.teams import Schedule
-from watchkeeper.domain.oncall import Layer, Override, Rota, Window
+from watchkeeper.domain.oncall import Override
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
 from watchkeeper.store import Database
@@ -103,6 +103,10 @@ class ScheduleFacts:
     @property
     def title(self) -> str:
         return self.name or self.id
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule.model_validate(self.spec, strict=False)
 
 
 def create_override(db: Database, now: datetime, new: NewOverride) -> OverrideView:
@@ -243,15 +247,3 @@ def applied_overrides(connection: Connection, schedule_id: str, start: datetime,
         ends = row["ends_at"] if removed is None else min(row["ends_at"], removed)
         found.append(Override(row["starts_at"], ends, row["person_id"], row["replaces"]))
     return found
-
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def rota_of(facts: ScheduleFacts) -> Rota:
-    schedule = Schedule.model_validate(facts.spec)
-    layers = []
-    for layer in schedule.layers:
-        windows = tuple(Window(frozenset(_DAYS.index(day) for day in r.days), r.from_, r.to) for r in layer.restrict)
-        layers.append(Layer(layer.start, tuple(layer.rotation), layer.turn, windows))
-    return Rota(schedule.timezone, tuple(layers))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from watchkeeper.domain.oncall import Shift, shifts
+from watchkeeper.services.oncall import rota_of
 from watchkeeper.services.overrides import (
     AUTHOR_LIMIT,
     REASON_LIMIT,
@@ -20,7 +21,6 @@ from watchkeeper.services.overrides import (
     applied_overrides,
     known_person,
     known_schedule,
-    rota_of,
     views,
 )
 from watchkeeper.services.periods import LONGEST
@@ -116,7 +116,7 @@ def cover_shift(db: Database, now: datetime, cover: Cover) -> OverrideView:
 def shift_around(connection: Connection, facts: ScheduleFacts, at: datetime) -> Shift | None:
     """The shift holding `at`, overrides included, whole as the shift list shows it (up to a year either side);
     None when nobody is on call then."""
-    rota, reach = rota_of(facts), FIRST_LOOK
+    rota, reach = rota_of(facts.schedule), FIRST_LOOK
     while True:
         start, end = at - reach, at + reach
         found = shifts(rota, applied_overrides(connection, facts.id, start, end), start, end)
