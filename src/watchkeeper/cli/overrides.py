@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from watchkeeper.cli.calendar_feeds import feed
 from watchkeeper.cli.output import emit_json, json_option
 from watchkeeper.cli.suppression import database, duration, instant, login_name, refused_is_failure, utc
 from watchkeeper.services import overrides, swaps
@@ -145,5 +146,5 @@ def show(found: list[OverrideView], as_json: bool, one: bool = False) -> None:
 
 def attach(oncall: click.Group) -> None:
     """Adds these commands to `watchkeeper oncall`."""
-    for command in (override_group, swap, cover):
+    for command in (override_group, swap, cover, feed):
         oncall.add_command(command)

@@ -247,3 +247,8 @@ def applied_overrides(connection: Connection, schedule_id: str, start: datetime,
         ends = row["ends_at"] if removed is None else min(row["ends_at"], removed)
         found.append(Override(row["starts_at"], ends, row["person_id"], row["replaces"]))
     return found
+
+
+def covering_people(connection: Connection, schedule_ids: list[str]) -> set[str]:
+    """Who covers in any override of these schedules, so that answers can name them."""
+    return store.covering(connection, schedule_ids)

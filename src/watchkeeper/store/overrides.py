@@ -86,6 +86,13 @@ def applying(connection: Connection, schedule_id: str, start: datetime, end: dat
     return list(connection.execute(query).mappings())
 
 
+def covering(connection: Connection, schedule_ids: Iterable[str]) -> set[str]:
+    """The people who cover in any override of these schedules, removed ones included (they can still show
+    in the past's shifts)."""
+    query = select(_o.person_id).where(_o.schedule_id.in_(list(schedule_ids))).distinct()
+    return set(connection.execute(query).scalars())
+
+
 def remove(connection: Connection, override_ids: Iterable[int], at: datetime, by: str) -> int:
     """Ends overrides now (compare-and-set: those not already over); how many it ended."""
     ids = list(override_ids)

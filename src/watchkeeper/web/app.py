@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import health, inbound, metrics, pings
+from watchkeeper.web import calendar_feeds, health, inbound, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
@@ -42,6 +42,7 @@ def create_app(context: AppContext) -> FastAPI:
         health,
         metrics,
         pings,
+        calendar_feeds,
         inbound,
         catalog_api,
         objects_api,
