@@ -136,3 +136,27 @@ def test_a_cover_takes_part_of_a_shift(wk):
     assert covered.exit_code == 0, covered.output
     assert "fatima for ben" in covered.stdout
     assert "2099-01-16 08:00 UTC to 2099-01-16 10:00 UTC" in covered.stdout
+
+
+def test_a_feed_url_is_printed_once_on_the_public_url_and_rotated_on_request(wk, monkeypatch):
+    monkeypatch.setenv("WATCHKEEPER_PUBLIC_URL", "https://wk.example.org/watchkeeper")
+
+    first = wk("oncall", "feed", "--schedule", "re-primary")
+    again = wk("oncall", "feed", "--schedule", "re-primary")
+    rotated = wk("oncall", "feed", "--schedule", "re-primary", "--rotate", "--json")
+    person = wk("oncall", "feed", "--person", "asha", "--json")
+    neither = wk("oncall", "feed")
+
+    url = first.stdout.splitlines()[1]
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("Calendar of RE primary (schedule re-primary), shown once:")
+    assert url.startswith("https://wk.example.org/watchkeeper/calendar/")
+    assert url.endswith(".ics")
+    assert again.exit_code == 1
+    assert again.stderr.startswith("schedule re-primary already has a calendar link (ending …" + url[-8:-4])
+    assert "Rotate to issue a new one" in again.stderr
+    assert json.loads(rotated.stdout)["replaced"] == url[-8:-4]
+    assert json.loads(rotated.stdout)["url"] != url
+    assert json.loads(person.stdout)["person"] == "asha"
+    assert neither.exit_code == 2
+    assert "give either --schedule or --person" in neither.stderr
