@@ -87,8 +87,13 @@ def shifts(schedule_id: str, from_text: str, to_text: str, catalog_path: Path | 
 @json_option
 def gaps(schedule_id: str, from_text: str | None, days: int, catalog_path: Path | None, as_json: bool) -> None:
     """The times in the next days (14 unless --days) when one schedule has nobody on call."""
-    start = _instant(from_text, "--from") if from_text else SystemClock().now()
-    found = _schedule_shifts(catalog_path, schedule_id, start, start + timedelta(days=days))
+    try:
+        start, end = service.span_from(
+            _instant(from_text, "--from") if from_text else SystemClock().now(), timedelta(days=days)
+        )
+    except Refused as refused:
+        fail(refused.message, MISTAKE)
+    found = _schedule_shifts(catalog_path, schedule_id, start, end)
     if as_json:
         emit_json({key: value for key, value in found.as_json().items() if key != "shifts"})
         return

@@ -296,6 +296,12 @@ def _shifts(roster: Roster, schedule: Schedule, start: datetime, end: datetime) 
         raise Refused(f"schedule {schedule.id}: its layers start too far from the times asked about") from None
 
 
+def span_from(start: datetime, length: timedelta) -> tuple[datetime, datetime]:
+    """[start, start + length), with the start checked before the sum, which could otherwise overflow."""
+    start = _instant(start, "the start")
+    return start, start + length
+
+
 def _instant(at: datetime, what: str) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise Refused(f"{what} needs a UTC offset, such as 2026-03-29T09:30Z or 2026-03-29T09:30+01:00")

@@ -11,6 +11,7 @@ from watchkeeper.web import calendar_feeds, health, inbound, metrics, pings
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
+from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import silences as silences_api
 from watchkeeper.web.console import alerts, down, integrations, oncall, subjects, suppression, views
@@ -48,6 +49,7 @@ def create_app(context: AppContext) -> FastAPI:
         objects_api,
         silences_api,
         maintenance_api,
+        oncall_api,
         overrides_api,
         views,
         subjects,
