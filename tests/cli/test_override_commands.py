@@ -85,10 +85,10 @@ def test_an_override_is_added_listed_and_removed(wk):
         (("--reason", " "), "reason is required: say who, or why, in words\n"),
     ],
 )
-def test_a_refused_override_is_one_line_and_exit_1(wk, extra, message):
+def test_a_refused_override_is_one_line_and_exit_2(wk, extra, message):
     result = add(wk, *extra)
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == message
     assert "Traceback" not in result.output
 
@@ -120,7 +120,7 @@ def test_a_swap_writes_two_overrides_and_a_wrong_instant_is_refused(wk):
         ("ben", "asha", "2099-01-07T09:30:00+00:00", "2099-01-14T09:30:00+00:00"),
         ("asha", "ben", "2099-01-14T09:30:00+00:00", "2099-01-21T09:30:00+00:00"),
     ]
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert refused.stderr == (
         "ben is not on call on re-primary at 2099-01-22 12:00 UTC: asha is (2099-01-21 09:30 to 2099-01-28 09:30 UTC)\n"
     )

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from watchkeeper import __version__
 from watchkeeper.cli.alerts import alerts
+from watchkeeper.cli.calendar_feeds import feed
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.channels import channels
 from watchkeeper.cli.check import check
@@ -29,7 +30,8 @@ def cli() -> None:
     """
 
 
-attach_overrides(oncall)  # overrides, swaps, covers and calendar feeds join `watchkeeper oncall`
+attach_overrides(oncall)  # overrides, swaps and covers join `watchkeeper oncall`
+oncall.add_command(feed)
 
 for command in (
     validate,

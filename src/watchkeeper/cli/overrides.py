@@ -1,19 +1,31 @@
 """`watchkeeper oncall override add|list|remove`, `watchkeeper oncall swap` and `watchkeeper oncall cover`:
 overrides straight in the database, as the console and the API make them."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import click
 
-from watchkeeper.cli.calendar_feeds import feed
-from watchkeeper.cli.output import emit_json, json_option
-from watchkeeper.cli.suppression import database, duration, instant, login_name, refused_is_failure, utc
+from watchkeeper.cli.output import emit_json, fail, json_option
+from watchkeeper.cli.suppression import database, duration, instant, login_name, utc
 from watchkeeper.services import overrides, swaps
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.overrides import NewOverride, OverrideView
+from watchkeeper.services.refusals import Conflict, Refused
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap
 
 WHEN = "UTC when no offset, such as 2026-12-01T09:30Z"
+T = TypeVar("T")
+
+
+def attempt(action: Callable[..., T], *args: Any) -> T:
+    """Runs a use case; a refusal is one line on stderr: exit 2 for input that is wrong (as `oncall now` and
+    `shifts` do), exit 1 when the state forbids it (an override that has already ended, a feed already issued)."""
+    try:
+        return action(*args)
+    except Refused as refused:
+        fail(refused.message, 1 if isinstance(refused, Conflict) else 2)
 
 
 @click.group("override")
@@ -45,7 +57,7 @@ def add(
     """Add an override."""
     new = NewOverride(schedule_id, person, author, reason, replaces, starts_at, ends_at, length)
     with database() as db:
-        made = refused_is_failure(overrides.create_override, db, SystemClock().now(), new)
+        made = attempt(overrides.create_override, db, SystemClock().now(), new)
     show([made], as_json, one=True)
 
 
@@ -56,7 +68,7 @@ def add(
 def list_(schedule_id: str | None, everything: bool, as_json: bool) -> None:
     """List overrides on now or starting later (or --all)."""
     with database() as db:
-        found = refused_is_failure(
+        found = attempt(
             overrides.list_overrides, db, SystemClock().now(), schedule_id, "all" if everything else "current"
         )
     show(found, as_json)
@@ -69,7 +81,7 @@ def list_(schedule_id: str | None, everything: bool, as_json: bool) -> None:
 def remove(override_id: int, author: str, as_json: bool) -> None:
     """End an override now (both halves, for a swap); it stays listed under --all."""
     with database() as db:
-        ended = refused_is_failure(overrides.remove_override, db, SystemClock().now(), override_id, author)
+        ended = attempt(overrides.remove_override, db, SystemClock().now(), override_id, author)
     show(ended, as_json)
 
 
@@ -96,7 +108,7 @@ def swap(
     them: two overrides, written together."""
     made = Swap(schedule_id, ShiftAt(first, first_at), ShiftAt(second, second_at), author, reason)
     with database() as db:
-        pair = refused_is_failure(swaps.swap_shifts, db, SystemClock().now(), made)
+        pair = attempt(swaps.swap_shifts, db, SystemClock().now(), made)
     show(list(pair), as_json)
 
 
@@ -124,7 +136,7 @@ def cover(
     """Take all or part of someone's shift, named by its person and an instant in it."""
     made = Cover(schedule_id, person, ShiftAt(covered, covered_at), author, reason, starts_at, ends_at)
     with database() as db:
-        override = refused_is_failure(swaps.cover_shift, db, SystemClock().now(), made)
+        override = attempt(swaps.cover_shift, db, SystemClock().now(), made)
     show([override], as_json, one=True)
 
 
@@ -146,5 +158,5 @@ def show(found: list[OverrideView], as_json: bool, one: bool = False) -> None:
 
 def attach(oncall: click.Group) -> None:
     """Adds these commands to `watchkeeper oncall`."""
-    for command in (override_group, swap, cover, feed):
+    for command in (override_group, swap, cover):
         oncall.add_command(command)
