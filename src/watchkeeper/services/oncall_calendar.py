@@ -92,7 +92,14 @@ def entries(answer: ScheduleShifts) -> list[Entry]:
 
 
 def _next(answer: ScheduleShifts, now: datetime) -> list[Entry]:
-    return [entry for entry in entries(answer) if entry.start > now][:NEXT_SHOWN]
+    """The next changes of who is on call: a person whose shifts from two layers follow one another is one."""
+    found: list[Entry] = []
+    previous: str | None = ""
+    for entry in entries(answer):
+        if entry.start > now and entry.person_id != previous:
+            found.append(entry)
+        previous = entry.person_id
+    return found[:NEXT_SHOWN]
 
 
 def _day(day: date, zone: ZoneInfo, week: list[Entry]) -> Day:
