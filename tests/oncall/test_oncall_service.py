@@ -16,6 +16,7 @@ from watchkeeper.services.oncall import (
     Roster,
     now_on_call,
     on_call_in,
+    person_on_call,
     roster_of,
     rota_of,
     shifts_in,
@@ -90,6 +91,17 @@ def test_who_is_on_call_in_every_schedule_with_when_it_changes(loaded: Database)
     assert new_york.person == Contact("bo", "Bo Chen", "bo@example.org")  # tenth week: bo's
     assert new_york.source == "weekly"
     assert new_york.until == utc(2026, 3, 16, 13)  # Monday 09:00 EDT
+
+
+def test_the_person_on_call_in_one_schedule_for_escalation(loaded: Database):
+    with loaded.reading() as connection:
+        on_weekday = person_on_call(connection, "ops-sydney", utc(2026, 4, 1, 3))  # Wednesday 14:00 AEDT
+        at_weekend = person_on_call(connection, "ops-sydney", utc(2026, 4, 4, 3))
+        with pytest.raises(NotFound, match="no schedule 'ops'"):
+            person_on_call(connection, "ops", utc(2026, 4, 1))
+
+    assert on_weekday == Contact("kai", "Kai Lee", "kai@example.org")
+    assert at_weekend is None
 
 
 def test_one_team_and_an_unknown_team(loaded: Database):

@@ -171,3 +171,18 @@ def test_an_override_for_someone_who_left_the_catalog_is_not_applied(rotas):
 
     assert who(rotas, at("2026-11-27 06:00")) == "asha"
     assert [o.applied for o in list_overrides(rotas.db, NOW)] == [False]
+
+
+def test_the_question_escalation_asks_sees_overrides_and_names_whoever_covers(rotas):
+    from watchkeeper.services.oncall import person_on_call
+
+    create_override(rotas.db, NOW, NewOverride("re-primary", "fatima", "A", "r", "asha", NOW, at("2026-11-28 00:00")))
+
+    with rotas.db.reading() as connection:
+        covering = person_on_call(connection, "re-primary", at("2026-11-27 06:00"))
+        after = person_on_call(connection, "re-primary", at("2026-11-28 06:00"))
+
+    assert covering is not None
+    assert (covering.id, covering.name) == ("fatima", "Fatima Hussain")
+    assert after is not None
+    assert after.id == "asha"

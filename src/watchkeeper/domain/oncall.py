@@ -203,15 +203,20 @@ def gaps(
 ) -> tuple[tuple[datetime, datetime], ...]:
     """The periods in [start, end) when nobody is on call, in order."""
     start, end = _range(start, end)
-    found: list[tuple[datetime, datetime]] = []
+    return uncovered(shifts(rota, overrides, start, end), start, end)
+
+
+def uncovered(found: Sequence[Shift], start: datetime, end: datetime) -> tuple[tuple[datetime, datetime], ...]:
+    """The periods in [start, end) that none of `found` (sorted, without overlaps, inside the range) covers."""
+    holes: list[tuple[datetime, datetime]] = []
     reached = start
-    for shift in shifts(rota, overrides, start, end):
+    for shift in found:
         if shift.start > reached:
-            found.append((reached, shift.start))
+            holes.append((reached, shift.start))
         reached = shift.end
     if reached < end:
-        found.append((reached, end))
-    return tuple(found)
+        holes.append((reached, end))
+    return tuple(holes)
 
 
 # Turns

@@ -14,7 +14,7 @@ from watchkeeper.catalog.problems import closest
 from watchkeeper.catalog.teams import Layer as LayerSpec
 from watchkeeper.catalog.teams import Schedule
 from watchkeeper.catalog.types import ALL_DAYS
-from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, shifts
+from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts, uncovered
 from watchkeeper.services.overrides import applied_overrides, covering_people
 from watchkeeper.services.refusals import NotFound, Refused
 from watchkeeper.store import schedules as store
@@ -164,6 +164,21 @@ def shifts_of(connection: Connection, schedule_id: str, start: datetime, end: da
     return shifts_in(roster, schedule_id, start, end)
 
 
+def person_on_call(connection: Connection, schedule_id: str, at: datetime) -> Contact | None:
+    """Whom schedule `schedule_id` puts on call at `at`, overrides included; None when nobody is (a gap). The
+    cheap question escalation asks on every page: no shifts are worked out."""
+    at = _instant(at, "the time")
+    found = store.schedule(connection, schedule_id)
+    if found is None:
+        raise NotFound(_unknown("schedule", schedule_id, store.schedule_ids(connection), "the database"))
+    overrides = _overrides(connection, schedule_id, at, at + timedelta(microseconds=1))
+    person = on_call(rota_of(found.schedule), overrides, at)
+    if person is None:
+        return None
+    stored = store.people(connection, [person]).get(person)
+    return Contact(person, person, "") if stored is None else Contact(stored.id, stored.name, stored.email)
+
+
 def _overrides(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
     # The one place that reads them, in the order they apply (later wins), for every answer from the database.
     return applied_overrides(connection, schedule_id, start, end)
@@ -216,15 +231,15 @@ def on_call_in(roster: Roster, team: str | None, at: datetime) -> list[OnCall]:
 
 
 def shifts_in(roster: Roster, schedule_id: str, start: datetime, end: datetime) -> ScheduleShifts:
-    start, end = _range(start, end)
     matching = [(team_id, s) for team_id, s in roster.schedules if s.id == schedule_id]
     if not matching:
         raise NotFound(_unknown("schedule", schedule_id, [s.id for _, s in roster.schedules], roster.where))
     team_id, schedule = matching[0]
+    start, end = _range(start, end)
     found = _shifts(roster, schedule, start, end)
     views = tuple(_view(roster, schedule, shift) for shift in found)
     return ScheduleShifts(
-        team_id, schedule.id, schedule.name, schedule.timezone, start, end, views, _gaps(found, start, end)
+        team_id, schedule.id, schedule.name, schedule.timezone, start, end, views, uncovered(found, start, end)
     )
 
 
@@ -273,17 +288,6 @@ def _source(schedule: Schedule, layer: int | None) -> str:
     if layer is None:
         return "override"
     return schedule.layers[layer].name or f"layer {layer + 1}"
-
-
-def _gaps(found: tuple[Shift, ...], start: datetime, end: datetime) -> tuple[tuple[datetime, datetime], ...]:
-    holes, reached = [], start
-    for shift in found:
-        if shift.start > reached:
-            holes.append((reached, shift.start))
-        reached = shift.end
-    if reached < end:
-        holes.append((reached, end))
-    return tuple(holes)
 
 
 # Computing, and checking what is asked
