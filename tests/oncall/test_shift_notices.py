@@ -11,6 +11,7 @@ from watchkeeper.services import shift_notices
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.outbox import Outbox, Reach
+from watchkeeper.services.overrides import NewOverride, create_override
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 
@@ -113,3 +114,31 @@ def test_a_schedule_leaving_the_catalog_drops_its_snapshot(db: Database, tmp_pat
     with db.reading() as connection:
         assert connection.execute(select(t.schedule_snapshots)).all() == []
     assert _told(db) == []
+
+
+def test_an_override_tells_the_person_covering_and_the_person_covered(db: Database, tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thursday: ben's week
+    _load(db, tmp_path, clock)
+    shift_notices.send_due(db, clock.now(), Outbox())
+    cover = NewOverride(
+        schedule_id="re-primary",
+        person="chen",
+        replaces="ben",
+        author="ben",
+        reason="dentist",
+        starts_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
+        duration=timedelta(hours=3),
+    )
+    create_override(db, clock.now(), cover)
+
+    clock.advance(timedelta(seconds=30))
+    shift_notices.send_due(db, clock.now(), Outbox())
+
+    told = dict(_told(db))
+    assert set(told) == {"person:ben/inbox", "person:chen/inbox"}
+    assert told["person:chen/inbox"] == (
+        "Your on-call shifts for RE primary changed: now on call Fri 04 Dec 09:00 GMT to Fri 04 Dec 12:00 GMT"
+    )
+    assert told["person:ben/inbox"] == (
+        "Your on-call shifts for RE primary changed: no longer on call Fri 04 Dec 09:00 GMT to Fri 04 Dec 12:00 GMT"
+    )

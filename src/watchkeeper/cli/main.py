@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from watchkeeper import __version__
 from watchkeeper.cli.alerts import alerts
+from watchkeeper.cli.calendar_feeds import feed
 from watchkeeper.cli.catalog import catalog, validate
 from watchkeeper.cli.channels import channels
 from watchkeeper.cli.check import check
@@ -15,6 +16,7 @@ from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
 from watchkeeper.cli.oncall import oncall
+from watchkeeper.cli.overrides import attach as attach_overrides
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
 
@@ -27,6 +29,9 @@ def cli() -> None:
     Settings come from WATCHKEEPER_* environment variables; see the README's configuration reference.
     """
 
+
+attach_overrides(oncall)  # overrides, swaps and covers join `watchkeeper oncall`
+oncall.add_command(feed)
 
 for command in (
     validate,

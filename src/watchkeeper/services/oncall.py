@@ -15,6 +15,7 @@ from watchkeeper.catalog.teams import Layer as LayerSpec
 from watchkeeper.catalog.teams import Schedule
 from watchkeeper.catalog.types import ALL_DAYS
 from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts, uncovered
+from watchkeeper.services.overrides import applied_overrides, covering_people
 from watchkeeper.services.refusals import NotFound, Refused
 from watchkeeper.store import schedules as store
 
@@ -158,7 +159,7 @@ def shifts_of(connection: Connection, schedule_id: str, start: datetime, end: da
     found = store.schedule(connection, schedule_id)
     if found is None:
         raise NotFound(_unknown("schedule", schedule_id, store.schedule_ids(connection), "the database"))
-    contacts = _contacts(store.people(connection, _rotation_ids([found.schedule])))
+    contacts = _contacts(store.people(connection, _named_ids(connection, [found.schedule])))
     roster = Roster(((found.team_id, found.schedule),), contacts, (found.team_id,), _overrides_reader(connection), "")
     return shifts_in(roster, schedule_id, start, end)
 
@@ -187,10 +188,8 @@ def final_shifts(connection: Connection, schedule_id: str, start: datetime, end:
 
 
 def _overrides(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
-    # Overrides are not stored yet (another change adds their table). This is the one place that will read
-    # them, in the order they apply (later wins), for every answer from the database.
-    del connection, schedule_id, start, end
-    return []
+    # The one place that reads them, in the order they apply (later wins), for every answer from the database.
+    return applied_overrides(connection, schedule_id, start, end)
 
 
 def _overrides_reader(connection: Connection) -> OverridesOf:
@@ -200,13 +199,19 @@ def _overrides_reader(connection: Connection) -> OverridesOf:
 def _stored_roster(connection: Connection, team: str | None) -> Roster:
     teams = tuple(store.team_ids(connection))
     found = store.schedules(connection, team)
-    contacts = _contacts(store.people(connection, _rotation_ids(s.schedule for s in found)))
+    contacts = _contacts(store.people(connection, _named_ids(connection, [s.schedule for s in found])))
     pairs = tuple((s.team_id, s.schedule) for s in found)
     return Roster(pairs, contacts, teams, _overrides_reader(connection), "the database")
 
 
 def _contacts(people: Mapping[str, store.StoredPerson]) -> dict[str, Contact]:
     return {p.id: Contact(p.id, p.name, p.email) for p in people.values()}
+
+
+def _named_ids(connection: Connection, schedules: list[Schedule]) -> set[str]:
+    """Everyone the schedules' answers may name: their rotations, and whoever covers in their overrides (any
+    person of the catalog may)."""
+    return _rotation_ids(schedules) | covering_people(connection, [s.id for s in schedules])
 
 
 def _rotation_ids(schedules: Iterable[Schedule]) -> set[str]:

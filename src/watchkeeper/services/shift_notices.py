@@ -83,11 +83,28 @@ def _changes(
     after = _clip(spans, now, until)
     found = []
     for person in sorted({p for p, _, _ in before} | {p for p, _, _ in after}):
-        gained = [s for s in after if s[0] == person and s not in before]
-        lost = [s for s in before if s[0] == person and s not in after]
+        had = [s for s in before if s[0] == person]
+        has = [s for s in after if s[0] == person]
+        gained, lost = _minus(has, had), _minus(had, has)
         if gained or lost:
             found.append((person, _change_title(name, zone, gained, lost)))
     return found
+
+
+def _minus(spans: Sequence[Span], taken: Sequence[Span]) -> list[Span]:
+    """The time in `spans` that `taken` does not cover: what a person gained or lost, not the shifts it split."""
+    left: list[Span] = []
+    for person, start, end in spans:
+        pieces = [(start, end)]
+        for _, cut_start, cut_end in taken:
+            pieces = [
+                piece
+                for s, e in pieces
+                for piece in ((s, min(e, cut_start)), (max(s, cut_end), e))
+                if piece[0] < piece[1]
+            ]
+        left.extend((person, s, e) for s, e in pieces)
+    return left
 
 
 def _change_title(name: str, zone: ZoneInfo, gained: Sequence[Span], lost: Sequence[Span]) -> str:

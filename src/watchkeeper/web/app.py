@@ -7,14 +7,15 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import health, inbound, metrics, paging, pings
+from watchkeeper.web import calendar_feeds, health, inbound, metrics, paging, pings
 from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import oncall as oncall_api
+from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
+from watchkeeper.web.console import alerts, down, integrations, oncall, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
@@ -43,6 +44,7 @@ def create_app(context: AppContext) -> FastAPI:
         health,
         metrics,
         pings,
+        calendar_feeds,
         inbound,
         catalog_api,
         objects_api,
@@ -50,6 +52,7 @@ def create_app(context: AppContext) -> FastAPI:
         silences_api,
         maintenance_api,
         oncall_api,
+        overrides_api,
         views,
         subjects,
         down,
@@ -57,6 +60,7 @@ def create_app(context: AppContext) -> FastAPI:
         alerts,
         integrations,
         paging,
+        oncall,
     )
     for module in routers:
         app.include_router(module.router)

@@ -118,12 +118,13 @@ _CREDENTIAL_PATHS = (
     ("/ping/", "<token>"),
     ("/api/v1/integrations/alertmanager/", "<key>"),
     ("/api/v1/integrations/sentry/", "<key>"),
+    ("/calendar/", "<token>"),
 )
 
 
 def _loggable(path: str) -> str:
     """The path for the log: a ping token is its check's only credential, and an integration key in a webhook
-    URL is its integration's, so neither is ever written down."""
+    URL is its integration's, and a calendar feed's token opens its shifts, so none is ever written down."""
     for prefix, placeholder in _CREDENTIAL_PATHS:
         if path.startswith(prefix):
             rest = path[len(prefix) :].split("/", 1)

@@ -47,6 +47,7 @@ from watchkeeper.store.tables.checking import (
     rollup_progress,
 )
 from watchkeeper.store.tables.escalation import escalation_contacts, escalations, page_links, schedule_snapshots
+from watchkeeper.store.tables.oncall import calendar_feeds, overrides
 from watchkeeper.store.tables.runtime import cursors, leases, processes
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "alert_events",
     "alert_groups",
     "alerts",
+    "calendar_feeds",
     "capacity_signals",
     "catalog_loads",
     "channel_memory",
@@ -83,6 +85,7 @@ __all__ = [
     "notification_alerts",
     "notifications",
     "organisation",
+    "overrides",
     "page_links",
     "people",
     "platform_dependencies",

@@ -1,8 +1,9 @@
 """How the console writes times, lengths of time, response times, counts and uptime. Times are UTC, as the
-uptime days are, and say so."""
+uptime days are, and say so; on-call times are in their schedule's timezone, with its abbreviation."""
 
 import math
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from watchkeeper.domain.uptime import Tally
 
@@ -55,3 +56,18 @@ def percent_up(tally: Tally) -> str:
 def failures_of(tally: Tally) -> str:
     noun = "failure" if tally.failures == 1 else "failures"
     return f"{count(tally.failures)} {noun} of {count(tally.count)}"
+
+
+def local_time(at: datetime | None, zone: str, date_too: bool = True) -> str:
+    """An instant in a schedule's timezone with the zone's abbreviation, which says GMT or BST (summer time):
+    'Wed 2 Dec 09:30 GMT', or '09:30 GMT' without the date."""
+    if at is None:
+        return "–"
+    local = at.astimezone(ZoneInfo(zone))
+    clock = f"{local:%H:%M} {local.tzname()}"
+    return f"{local:%a} {local.day} {local:%b} {clock}" if date_too else clock
+
+
+def local_input(at: datetime | None, zone: str) -> str:
+    """An instant as a form field holds it: '2026-12-02 09:30' in the schedule's timezone."""
+    return "" if at is None else at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

@@ -38,6 +38,8 @@ def build_templates() -> Jinja2Templates:
     env.filters["percent_up"] = formats.percent_up
     env.filters["failures_of"] = formats.failures_of
     env.globals["elapsed"] = formats.elapsed
+    env.globals["local_time"] = formats.local_time
+    env.globals["local_input"] = formats.local_input
     env.globals["uptime_levels"] = UPTIME_LEVELS
     env.globals["flap_changes"] = FLAP_CHANGES
     env.globals["flap_window"] = FLAP_WINDOW

@@ -1,0 +1,177 @@
+"""Overrides, swaps and covers of a schedule: create and list under the schedule, read and remove by id.
+
+A value that is wrong (a person not in the catalog, `replaces` outside the rotations, an end in the past, an
+instant not in that person's shift) is a 400 saying which and why; an unknown schedule or override is a 404; a
+body of the wrong shape is a 422 from validation, as elsewhere in the API.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from watchkeeper.services import overrides, swaps
+from watchkeeper.services.overrides import NewOverride, OverrideView
+from watchkeeper.services.swaps import Cover, ShiftAt, Swap
+from watchkeeper.web.api.refusals import attempt, duration_of
+from watchkeeper.web.context import AppContext
+
+router = APIRouter(prefix="/api/v1", tags=["overrides"])
+ScheduleId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+OverrideId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PersonId = Annotated[str, Field(max_length=63)]
+Author = Annotated[str, Field(default="", max_length=1000)]
+Reason = Annotated[str, Field(default="", max_length=10_000)]
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: PersonId = Field(description="who is on call instead: any person of the catalog")
+    replaces: PersonId | None = Field(default=None, description="whose turns they take; leave out for all")
+    starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
+    ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
+    duration: str | None = Field(default=None, max_length=40, description="such as 8h or 2d; or give ends_at")
+    author: Author
+    reason: Reason
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: PersonId
+    at: datetime = Field(description="an instant within that person's shift, with a UTC offset")
+
+
+class SwapIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shifts: tuple[ShiftIn, ShiftIn] = Field(description="the two shifts to exchange")
+    author: Author
+    reason: Reason
+
+
+class CoverIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: PersonId = Field(description="who takes the shift: any person of the catalog")
+    shift: ShiftIn = Field(description="the shift taken")
+    starts_at: datetime | None = Field(default=None, description="within the shift; its start when left out")
+    ends_at: datetime | None = Field(default=None, description="within the shift; its end when left out")
+    author: Author
+    reason: Reason
+
+
+class RemoveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: Author
+
+
+class OverrideOut(BaseModel):
+    id: int
+    schedule: str
+    person: str
+    person_name: str | None
+    replaces: str | None
+    replaces_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    swap_with: int | None
+    author: str
+    reason: str
+    created_at: datetime
+    removed_at: datetime | None
+    removed_by: str | None
+    state: str
+    applied: bool
+
+
+def _out(view: OverrideView) -> OverrideOut:
+    return OverrideOut.model_validate(view.as_json())
+
+
+def _context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+BAD: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a value that is wrong, and why"},
+    404: {"description": "no such schedule"},
+}
+
+
+@router.post("/schedules/{schedule_id}/overrides", status_code=201, responses=BAD)
+async def create_override(
+    request: Request, schedule_id: ScheduleId, body: OverrideIn, response: Response
+) -> OverrideOut:
+    context = _context(request)
+    new = NewOverride(
+        schedule_id=schedule_id,
+        person=body.person,
+        author=body.author,
+        reason=body.reason,
+        replaces=body.replaces,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        duration=duration_of(body.duration),
+    )
+    made = await attempt(overrides.create_override, context.db, context.clock.now(), new)
+    response.headers["Location"] = f"/api/v1/overrides/{made.id}"
+    return _out(made)
+
+
+@router.get("/schedules/{schedule_id}/overrides", responses={404: {"description": "no such schedule"}})
+async def list_overrides(
+    request: Request,
+    schedule_id: ScheduleId,
+    state: Annotated[Literal["current", "all"], Query(description="current: on now or starting later")] = "current",
+) -> list[OverrideOut]:
+    context = _context(request)
+    found = await attempt(overrides.list_overrides, context.db, context.clock.now(), schedule_id, state)
+    return [_out(view) for view in found]
+
+
+@router.post("/schedules/{schedule_id}/swaps", status_code=201, responses=BAD)
+async def swap_shifts(request: Request, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
+    context = _context(request)
+    first, second = (ShiftAt(shift.person, shift.at) for shift in body.shifts)
+    made = Swap(schedule_id, first, second, body.author, body.reason)
+    pair = await attempt(swaps.swap_shifts, context.db, context.clock.now(), made)
+    return [_out(view) for view in pair]
+
+
+@router.post("/schedules/{schedule_id}/covers", status_code=201, responses=BAD)
+async def cover_shift(request: Request, schedule_id: ScheduleId, body: CoverIn, response: Response) -> OverrideOut:
+    context = _context(request)
+    shift = ShiftAt(body.shift.person, body.shift.at)
+    made = Cover(schedule_id, body.person, shift, body.author, body.reason, body.starts_at, body.ends_at)
+    override = await attempt(swaps.cover_shift, context.db, context.clock.now(), made)
+    response.headers["Location"] = f"/api/v1/overrides/{override.id}"
+    return _out(override)
+
+
+@router.get("/overrides/{override_id}", responses={404: {"description": "no such override"}})
+async def get_override(request: Request, override_id: OverrideId) -> OverrideOut:
+    context = _context(request)
+    return _out(await attempt(overrides.get_override, context.db, context.clock.now(), override_id))
+
+
+@router.delete(
+    "/overrides/{override_id}",
+    responses={404: {"description": "no such override"}, 409: {"description": "already ended"}},
+)
+async def remove_override(
+    request: Request,
+    override_id: OverrideId,
+    author: Annotated[str | None, Query(max_length=1000, description="who removes it (or in the body)")] = None,
+    body: RemoveIn | None = None,
+) -> list[OverrideOut]:
+    """Ends the override now; a swap's other half ends with it. Both are answered, as they are now."""
+    context = _context(request)
+    who = author if author is not None else (body.author if body else "")
+    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, who)
+    return [_out(view) for view in ended]
