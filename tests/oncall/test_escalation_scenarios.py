@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -504,3 +505,27 @@ def test_a_first_level_that_waits_pages_nobody_until_then_and_not_at_all_if_reso
     assert pages == [(5, "person:chen/inbox"), (20, "person:chen/inbox")], (
         "the first level at 5 minutes; the second round 15 minutes after the first began, plus its 5"
     )
+
+
+def test_a_group_that_cannot_page_holds_back_no_other_group(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = escalation._on_call
+
+    def broken(connection: Any, schedule_id: str, now: datetime) -> str | None:
+        if schedule_id == "re-nights":
+            raise OverflowError("date value out of range")
+        return real(connection, schedule_id, now)
+
+    monkeypatch.setattr(escalation, "_on_call", broken)
+    scenario = Scenario(db, tmp_path)
+    scenario.trigger("night", policy="nights")  # its group's flush fails on every try
+    scenario.trigger()  # another group, flushed in the same pass
+    scenario.advance(2)
+
+    assert scenario.sent()[:2] == _at(0, ASHA), "the other group paged as if nothing were wrong"
+    with db.reading() as connection:
+        groups = connection.execute(select(t.alert_groups.c.flushes, t.alert_groups.c.flush_at)).all()
+    assert sorted(g.flushes for g in groups) == [0, 1]
+    stuck = [g.flush_at for g in groups if g.flushes == 0]
+    assert stuck[0] > scenario.clock.now(), "the failing group is tried again later, not on every pass"

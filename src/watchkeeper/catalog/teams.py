@@ -1,6 +1,6 @@
 """Teams and what each one keeps: people, channels, schedules, escalation policies, routes, integrations."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, model_validator
@@ -21,10 +21,22 @@ from watchkeeper.catalog.types import (
     Weekday,
 )
 
+LONGEST_RULE_WAIT = timedelta(days=1)
+LONGEST_ESCALATION_WAIT = timedelta(days=7)
+"""Bounds on waits in paging: longer ones help nobody, and unbounded ones overflow the engine's sums."""
+EARLIEST_START = datetime(1971, 1, 1)
+LATEST_START = datetime(2200, 12, 31)
+
 
 class NotifyRule(Model):
     via: Literal["email", "sms", "phone"]
     after: Duration
+
+    @model_validator(mode="after")
+    def _within_a_day(self) -> "NotifyRule":
+        if self.after > LONGEST_RULE_WAIT:
+            raise ValueError("a notify rule's after is at most 1d: a page waits no longer than that to reach anyone")
+        return self
 
 
 class Person(Model):
@@ -164,6 +176,13 @@ class Layer(Model):
     def _turn_is_positive(self) -> "Layer":
         if self.turn.total_seconds() < 3600:
             raise ValueError("a turn lasts at least an hour, such as 12h, 1d or 1w")
+        if self.turn > timedelta(weeks=53):
+            raise ValueError("a turn lasts at most 53w")
+        if not EARLIEST_START.year <= self.start.year <= LATEST_START.year:
+            raise ValueError(
+                f"a layer starts between {EARLIEST_START.year} and {LATEST_START.year}: "
+                "give the first handover of the rotation"
+            )
         return self
 
 
@@ -204,10 +223,14 @@ class EscalationPolicy(Model):
                     "(each after counts from the start of the round, such as 15m, then 30m)"
                 )
             previous = level.after
+        if previous > LONGEST_ESCALATION_WAIT:
+            raise ValueError("a level's after is at most 7d")
         if self.repeat_after is not None and self.repeat_after <= previous:
             raise ValueError("repeat_after must come after the last level's after")
-        if self.ack_timeout is not None and self.ack_timeout.total_seconds() < 60:
-            raise ValueError("ack_timeout is at least a minute")
+        if self.repeat_after is not None and self.repeat_after > LONGEST_ESCALATION_WAIT:
+            raise ValueError("repeat_after is at most 7d")
+        if self.ack_timeout is not None and not timedelta(minutes=1) <= self.ack_timeout <= LONGEST_ESCALATION_WAIT:
+            raise ValueError("ack_timeout is at least a minute and at most 7d")
         return self
 
 

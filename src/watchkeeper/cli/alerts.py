@@ -10,10 +10,13 @@ from watchkeeper.cli.output import emit_json, fail, json_option
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.clock import SystemClock
+from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.settings import Settings
 from watchkeeper.store.contention import Contended
 
 STATUSES = ("triggered", "acknowledged", "resolved")
+ALERT_ID = click.IntRange(1, 2**31 - 1)
+"""An alert's id: what the database can hold, so a mistyped one is a usage error, not a traceback."""
 
 
 @click.group()
@@ -43,7 +46,7 @@ def list_command(statuses: tuple[str, ...], team: str | None, limit: int, as_jso
 
 
 @alerts.command()
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ALERT_ID)
 @json_option
 def show(alert_id: int, as_json: bool) -> None:
     """One alert: what it is, everything that happened to it, and every delivery."""
@@ -73,7 +76,10 @@ def show(alert_id: int, as_json: bool) -> None:
 
 
 def _act(alert_id: int, action: str, by: str | None, as_json: bool) -> None:
-    actor = by or f"{getpass.getuser()} (cli)"
+    try:
+        actor = person_text(by, "--by", 200) if by is not None else f"{getpass.getuser()} (cli)"
+    except Refused as refused:
+        fail(refused.message)
     with migrated_database(Settings()) as (database, _revision):
         try:
             received = alert_views.act(database, alert_id, action, actor, SystemClock().now())
@@ -89,7 +95,7 @@ def _act(alert_id: int, action: str, by: str | None, as_json: bool) -> None:
 
 
 @alerts.command()
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ALERT_ID)
 @click.option("--by", help="Who acknowledges; default: your login name.")
 @json_option
 def ack(alert_id: int, by: str | None, as_json: bool) -> None:
@@ -98,7 +104,7 @@ def ack(alert_id: int, by: str | None, as_json: bool) -> None:
 
 
 @alerts.command()
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=ALERT_ID)
 @click.option("--by", help="Who resolves; default: your login name.")
 @json_option
 def resolve(alert_id: int, by: str | None, as_json: bool) -> None:

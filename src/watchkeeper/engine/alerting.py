@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -39,16 +39,27 @@ class Alerting:
         self.shifts_at: datetime | None = None
 
     def run_pass(self) -> None:
-        while raise_from_changes(self.db) == BATCH:
-            continue  # a storm: read on until caught up before flushing, so groups fill first
-        flush_due(self.db, self.clock.now(), self.outbox)
-        escalation.step_due(self.db, self.clock.now(), self.outbox)
-        escalation.send_due(self.db, self.clock.now(), self.outbox)
-        notices.send_due(self.db, self.clock.now(), self.outbox)
+        """Each duty on its own: one that fails (its error is logged) does not keep the others from running."""
+        self._duty("raising alerts", self._raise)
+        self._duty("flushing groups", lambda: flush_due(self.db, self.clock.now(), self.outbox))
+        self._duty("escalating", lambda: escalation.step_due(self.db, self.clock.now(), self.outbox))
+        self._duty("paging", lambda: escalation.send_due(self.db, self.clock.now(), self.outbox))
+        self._duty("maintenance notices", lambda: notices.send_due(self.db, self.clock.now(), self.outbox))
         now = self.clock.now()
         if self.shifts_at is None or now - self.shifts_at >= SHIFTS_EVERY:
-            shift_notices.send_due(self.db, now, self.outbox)
+            self._duty("shift notices", lambda: shift_notices.send_due(self.db, now, self.outbox))
             self.shifts_at = now
+
+    def _raise(self) -> None:
+        while raise_from_changes(self.db) == BATCH:
+            continue  # a storm: read on until caught up before flushing, so groups fill first
+
+    @staticmethod
+    def _duty(name: str, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception as error:  # retried next pass; whatever it had not committed is done again then
+            log.error("alerting duty failed", duty=name, error=str(error), error_type=type(error).__name__)
 
     async def run(self, end: asyncio.Event) -> None:
         while not end.is_set():

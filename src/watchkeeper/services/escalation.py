@@ -24,9 +24,9 @@ from watchkeeper.domain import escalation as steps
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.logs import get_logger
 from watchkeeper.services import alerts as alert_service
-from watchkeeper.services import oncall
+from watchkeeper.services import oncall, pipeline
 from watchkeeper.services import outbox as rows
-from watchkeeper.services.outbox import Outbox, Reach
+from watchkeeper.services.outbox import RETRY_FAILED, Outbox, Reach
 from watchkeeper.services.refusals import NotFound
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as alert_store
@@ -131,6 +131,12 @@ def step_due(db: Database, now: datetime, outbox: Outbox, limit: int = 500) -> i
             )
         except (store.Moved, Contended):
             continue  # another engine took this step (ours is rolled back), or the next pass will
+        except Exception as error:  # this escalation alone: the others step on
+            log.error(
+                "escalation step failed", escalation=escalation_id, error=str(error), error_type=type(error).__name__
+            )
+            with db.transaction() as connection:
+                store.postpone(connection, escalation_id, now + RETRY_FAILED)
     return moved
 
 
@@ -140,10 +146,24 @@ def send_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) -> 
         due = store.due_contacts(connection, now, limit)
     written = 0
     for start in range(0, len(due), A_TRANSACTION):
-        with db.transaction() as connection:
-            for contact_id in due[start : start + A_TRANSACTION]:
-                written += _send(connection, contact_id, now, outbox)
+        batch = due[start : start + A_TRANSACTION]
+        try:
+            with db.transaction() as connection:
+                written += sum(_send(connection, contact_id, now, outbox) for contact_id in batch)
+        except Exception:  # one contact that cannot be written must not hold back the others: each on its own
+            written += sum(_send_alone(db, contact_id, now, outbox) for contact_id in batch)
     return written
+
+
+def _send_alone(db: Database, contact_id: int, now: datetime, outbox: Outbox) -> int:
+    try:
+        with db.transaction() as connection:
+            return _send(connection, contact_id, now, outbox)
+    except Exception as error:
+        log.error("contact could not be written", contact=contact_id, error=str(error), error_type=type(error).__name__)
+        with db.transaction() as connection:
+            store.fail_contact(connection, contact_id)
+        return 0
 
 
 def _step(connection: Connection, escalation_id: int, version: int, now: datetime, reach: Reach) -> int:
@@ -152,11 +172,17 @@ def _step(connection: Connection, escalation_id: int, version: int, now: datetim
         return 0
     if row["next_at"] is None or row["next_at"] > now:
         return 0
-    alerts = store.open_alerts(connection, row["group_key"])
-    policy = book.team_routing(connection, row["team_id"]).policies.get(row["policy_id"])
-    if not alerts or policy is None:
-        why = "its alerts are resolved" if not alerts else f"policy {row['policy_id']} has left the catalog"
-        _end(connection, row, alerts, now, why)
+    opened = store.open_alerts(connection, row["group_key"])
+    alerts = _live(connection, opened, now)
+    if not alerts:
+        why = "its alerts are silenced or in maintenance" if opened else "its alerts are resolved"
+        _end(connection, row, opened, now, why)
+        return 1
+    policy = _policy(connection, row)
+    if policy is None:  # the group's route no longer escalates: its team's channels are told instead
+        _end(connection, row, alerts, now, f"policy {row['policy_id']} has left the catalog")
+        if any(a["status"] == "triggered" for a in alerts):
+            _nobody_at_all(connection, row, now, reach)
         return 1
     waiting = [a for a in alerts if a["status"] == "triggered"]
     if row["status"] == "acknowledged":
@@ -193,7 +219,9 @@ def _after_acknowledgement(
     timeout = policy.ack_timeout
     since = max((a["acknowledged_at"] for a in acknowledged), default=now)
     if waiting or timeout is None or since + timeout > now:
-        store.move(connection, row, next_at=since + timeout if timeout and not waiting else None)
+        # A new alert waiting here starts a new escalation when its group flushes; until then (or if it is
+        # silenced first) the acknowledgement's timeout still runs.
+        store.move(connection, row, next_at=since + timeout if timeout and since + timeout > now else None)
         return 1
     # Acknowledged but not resolved for too long: the alerts are unacknowledged and the levels start again.
     for alert in acknowledged:
@@ -271,7 +299,7 @@ def _page_from(
         status="active" if following else "exhausted",
     )
     if not reached:
-        _nobody_at_all(connection, row, now)
+        _nobody_at_all(connection, row, now, reach)
     return reached
 
 
@@ -282,7 +310,8 @@ def _page_level(
     reached: list[str] = []
     notes: list[str] = []
     base = {"escalation_id": row["id"], "round": step.round, "level": step.level, "created_at": now}
-    for target in policy.levels[step.level].notify:
+    paged: set[str] = set()  # a person a level names twice (directly and on call for a schedule) is paged once
+    for target in dict.fromkeys(policy.levels[step.level].notify):
         kind, ident = target.split(":", 1)
         if kind == "channel":
             contacts.append({**base, "target": target, "channel_id": ident, "via": "channel", "due_at": now})
@@ -293,6 +322,9 @@ def _page_level(
             notes.append(f"nobody is on call for {ident}")
             _nobody_on_call(connection, row, ident, now)
             continue
+        if person_id in paged:
+            continue
+        paged.add(person_id)
         person = store.person(connection, person_id)
         if person is None:
             notes.append(f"{person_id} is not in the catalog")
@@ -327,17 +359,15 @@ def _ways(person: Person, reach: Reach) -> list[tuple[str, timedelta]]:
 
 
 def _nobody_on_call(connection: Connection, row: RowMapping, schedule_id: str, now: datetime) -> None:
-    """A gap in a rota at the moment of a page is itself an alert to the platform team, never a silent drop."""
-    platform = store.platform_team(connection)
-    if platform is None:
-        log.warning("nobody on call and no platform team to tell", schedule=schedule_id, team=row["team_id"])
-        return
+    """A gap in a rota at the moment of a page is itself an alert to the platform team (to the paging team
+    when the catalog has no platform team), never a silent drop."""
+    owner = store.platform_team(connection) or row["team_id"]
     summary = f"Nobody is on call for schedule {schedule_id} (team {row['team_id']}) when it was paged"
     signal = Signal(
         action="trigger",
         dedup_key=f"watchkeeper:nobody-on-call:{schedule_id}",
         source="watchkeeper",
-        subject=Subject("team", platform),
+        subject=Subject("team", owner),
         severity="page",
         summary=summary,
         details={"schedule": schedule_id, "team": row["team_id"], "group": row["group_key"]},
@@ -347,29 +377,26 @@ def _nobody_on_call(connection: Connection, row: RowMapping, schedule_id: str, n
     alert_service.receive_one(connection, signal, now)
 
 
-def _nobody_at_all(connection: Connection, row: RowMapping, now: datetime) -> None:
-    """A round that reached nobody tells every channel of the team, so the page is not lost."""
-    channels = book.team_routing(connection, row["team_id"]).channels
-    contacts = [
-        {
-            "escalation_id": row["id"],
-            "round": row["round"],
-            "level": row["level"],
-            "created_at": now,
-            "target": f"channel:{channel}",
-            "channel_id": channel,
-            "via": "channel",
-            "due_at": now,
-        }
-        for channel in sorted(channels)
-    ]
+def _nobody_at_all(connection: Connection, row: RowMapping, now: datetime, reach: Reach) -> None:
+    """A round that reached nobody tells every channel of the team, or, when it has none, every person of the
+    team by their inbox (and email), so the page is not lost."""
+    base = {"escalation_id": row["id"], "round": row["round"], "level": row["level"], "created_at": now, "due_at": now}
+    channels = sorted(book.team_routing(connection, row["team_id"]).channels)
+    if channels:
+        contacts = [{**base, "target": f"channel:{c}", "channel_id": c, "via": "channel"} for c in channels]
+        told = ", ".join(channels)
+    else:
+        people = store.team_people(connection, row["team_id"])
+        ways = ["inbox", "email"] if reach.email else ["inbox"]
+        contacts = [{**base, "target": f"person:{p}", "person_id": p, "via": w} for p in people for w in ways]
+        told = "every person of the team: " + ", ".join(people)
     store.add_contacts(connection, contacts)
     alerts = store.open_alerts(connection, row["group_key"])
     if contacts:
-        _event(connection, alerts, now, "escalated", f"nobody to page: telling {', '.join(sorted(channels))}")
-    else:
-        log.warning("nobody to page and no channel to tell", team=row["team_id"], group=row["group_key"])
-        _event(connection, alerts, now, "escalated", "nobody to page, and the team has no channel")
+        _event(connection, alerts, now, "escalated", f"nobody to page: telling {told}")
+    else:  # a team with no channel and no people: the catalog allows it, so say it as loudly as we can
+        log.error("nobody to page and nobody in the team to tell", team=row["team_id"], group=row["group_key"])
+        _event(connection, alerts, now, "escalated", "nobody to page, and the team has no channel and no people")
 
 
 # Sending a contact.
@@ -380,7 +407,7 @@ def _send(connection: Connection, contact_id: int, now: datetime, outbox: Outbox
     if contact is None:
         return 0  # another engine sent it
     escalation = store.get(connection, contact["escalation_id"])
-    alerts = store.open_alerts(connection, escalation["group_key"]) if escalation else []
+    alerts = _live(connection, store.open_alerts(connection, escalation["group_key"]), now) if escalation else []
     live = escalation is not None and escalation["status"] in ("active", "exhausted")
     if not live or not any(a["status"] == "triggered" for a in alerts):
         connection.execute(
@@ -414,6 +441,22 @@ def _address(connection: Connection, person_id: str | None, channel_id: str | No
         return f"person:{person_id}/{via}", CHANNEL_TYPE_OF_WAY.get(via)
     assert channel_id is not None
     return channel_id, book.channel_types(connection, [channel_id]).get(channel_id)
+
+
+def _live(connection: Connection, alerts: list[RowMapping], now: datetime) -> list[RowMapping]:
+    """The open alerts no silence or window covers now: one made since the last step sets them aside (as the
+    group's flush would) before anyone else is woken for them."""
+    return [a for a in alerts if not pipeline.suppress_now(connection, a, now)]
+
+
+def _policy(connection: Connection, row: RowMapping) -> EscalationPolicy | None:
+    """The policy the group's route names now (a policy renamed in the catalog carries on under its new
+    name), else the one it began with, if it is still there."""
+    group = (
+        connection.execute(select(t.alert_groups).where(t.alert_groups.c.key == row["group_key"])).mappings().first()
+    )
+    current = pipeline.routing_book(connection).policy_now(row["team_id"], group["route"]) if group else None
+    return current or book.team_routing(connection, row["team_id"]).policies.get(row["policy_id"])
 
 
 def _group(connection: Connection, key: str) -> RowMapping:

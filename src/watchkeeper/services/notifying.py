@@ -11,7 +11,7 @@ from watchkeeper.domain import grouping, routing
 from watchkeeper.logs import get_logger
 from watchkeeper.services import escalation, pipeline
 from watchkeeper.services import outbox as outbox_rows
-from watchkeeper.services.outbox import Outbox
+from watchkeeper.services.outbox import RETRY_FAILED, Outbox
 from watchkeeper.services.pipeline import timing_of
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as store
@@ -34,10 +34,26 @@ def flush_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) ->
         keys = list(connection.execute(query).scalars())
     written = 0
     for start in range(0, len(keys), GROUPS_A_TRANSACTION):
-        with db.transaction() as connection:
-            for key in keys[start : start + GROUPS_A_TRANSACTION]:
-                written += flush(connection, key, now, outbox)
+        batch = keys[start : start + GROUPS_A_TRANSACTION]
+        try:
+            with db.transaction() as connection:
+                written += sum(flush(connection, key, now, outbox) for key in batch)
+        except Exception:  # one group that cannot flush must not hold back the others: each on its own
+            written += sum(_flush_alone(db, key, now, outbox) for key in batch)
     return written
+
+
+def _flush_alone(db: Database, key: str, now: datetime, outbox: Outbox) -> int:
+    try:
+        with db.transaction() as connection:
+            return flush(connection, key, now, outbox)
+    except Exception as error:
+        log.error("group could not flush", group=key, error=str(error), error_type=type(error).__name__)
+        with db.transaction() as connection:  # tried again a minute later, not on every pass
+            connection.execute(
+                update(t.alert_groups).where(t.alert_groups.c.key == key).values(flush_at=now + RETRY_FAILED)
+            )
+        return 0
 
 
 HOLD_FOR = timedelta(minutes=3)

@@ -15,6 +15,8 @@ from watchkeeper.services import messages
 from watchkeeper.store import routing as book
 from watchkeeper.store import tables as t
 
+RETRY_FAILED = timedelta(minutes=1)
+"""When a group, an escalation step or a contact failed, it is tried again this much later (not every pass)."""
 _WORDS = {"triggered": "Triggered", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 _RANK = {"page": 0, "ticket": 1, "info": 2}
 

@@ -112,8 +112,8 @@ def _view(connection: Connection, link_id: int, now: datetime) -> PageView | Non
         state = "used"
     elif link["expires_at"] <= now:
         state = "expired"
-    elif not alerts:
-        state = "over"
+    elif not alerts or escalation is None or escalation["status"] == "ended":
+        state = "over"  # its page is over: a later page of the group has links of its own
     else:
         state = "open"
     return PageView(link["person_id"], link["expires_at"], link["used_at"], link["used_for"], alerts, state)
@@ -124,4 +124,4 @@ def _refusal(shown: PageView) -> str:
         return f"this link was used already, to {shown.used_for}"
     if shown.state == "expired":
         return "this link has expired"
-    return "the alerts of this page are resolved already"
+    return "this page is over: its alerts were resolved, or a later page took its place"

@@ -51,6 +51,17 @@ def due(connection: Connection, now: datetime, limit: int) -> list[tuple[int, in
     return [(row.id, row.version) for row in connection.execute(query)]
 
 
+def postpone(connection: Connection, escalation_id: int, at: datetime) -> None:
+    e = t.escalations
+    connection.execute(update(e).where(e.c.id == escalation_id).values(next_at=at))
+
+
+def fail_contact(connection: Connection, contact_id: int) -> None:
+    """A contact whose notification could not be written: kept as `failed`, with the error in the log."""
+    c = t.escalation_contacts
+    connection.execute(update(c).where(c.c.id == contact_id, c.c.status == "pending").values(status="failed"))
+
+
 def wake(connection: Connection, group_key: str, now: datetime) -> None:
     """A group's alerts changed (acknowledged, resolved): its live escalation looks again at once."""
     e = t.escalations
@@ -127,6 +138,11 @@ def platform_team(connection: Connection) -> str | None:
     query = select(teams.c.id).where(teams.c.platform_team.is_(True)).order_by(teams.c.id).limit(1)
     found: str | None = connection.execute(query).scalar()
     return found
+
+
+def team_people(connection: Connection, team_id: str) -> list[str]:
+    query = select(t.people.c.id).where(t.people.c.team_id == team_id).order_by(t.people.c.id)
+    return list(connection.execute(query).scalars())
 
 
 def new_link(

@@ -119,6 +119,7 @@ _CREDENTIAL_PATHS = (
     ("/api/v1/integrations/alertmanager/", "<key>"),
     ("/api/v1/integrations/sentry/", "<key>"),
     ("/calendar/", "<token>"),
+    ("/page/", "<token>"),
 )
 
 

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
+from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.store.contention import Contended
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
@@ -84,8 +85,12 @@ async def resolve(request: Request, alert_id: AlertId, body: ActIn) -> ActOut:
 async def _act(request: Request, alert_id: int, action: str, by: str) -> ActOut:
     context: AppContext = request.app.state.context
     try:
+        name = person_text(by, "by", 200)
+    except Refused as refused:
+        raise Problem(400, "Bad request", refused.message) from None
+    try:
         received = await run_in_threadpool(
-            alert_views.act, context.db, alert_id, action, f"{by.strip()} (api)", context.clock.now()
+            alert_views.act, context.db, alert_id, action, f"{name} (api)", context.clock.now()
         )
     except NoSuchAlert as error:
         raise Problem(404, "Not found", str(error)) from None

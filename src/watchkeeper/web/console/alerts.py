@@ -8,10 +8,11 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
+from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.web.console.forms import require_same_origin
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
-from watchkeeper.web.paging import page_links_of
+from watchkeeper.web.paging import PRIVATE, page_links_of
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = {"acknowledge": "acknowledge", "resolve": "resolve"}
@@ -32,7 +33,7 @@ async def alerts(request: Request, show: Annotated[str, Query(alias="status")] =
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 async def alert(request: Request, alert_id: str) -> HTMLResponse:
     context: AppContext = request.app.state.context
-    if not alert_id.isdigit() or len(alert_id) > 15:  # a person's typo gets the page's 404, not an API error
+    if not _an_id(alert_id):  # a person's typo gets the page's 404, not an API error
         return await not_found(request, f"alert {alert_id[:40]}")
     try:
         page = await run_in_threadpool(alert_views.alert_page, context.db, int(alert_id))
@@ -45,26 +46,47 @@ async def alert(request: Request, alert_id: str) -> HTMLResponse:
 
 @router.post("/alerts/{alert_id}/{action}", response_class=HTMLResponse, response_model=None)
 async def act(
-    request: Request, alert_id: str, action: str, by: Annotated[str, Form(max_length=200)] = ""
+    request: Request, alert_id: str, action: str, by: Annotated[str, Form(max_length=1000)] = ""
 ) -> HTMLResponse | RedirectResponse:
     """Acknowledge or resolve from the alert's page; a name is asked for until sign-in comes (issue 6)."""
     require_same_origin(request)
     context: AppContext = request.app.state.context
-    if action not in ACTIONS or not alert_id.isdigit() or len(alert_id) > 15:
+    if action not in ACTIONS or not _an_id(alert_id):
         return await not_found(request, f"alert {alert_id[:40]}")
     if not by.strip():
-        page = await run_in_threadpool(alert_views.alert_page, context.db, int(alert_id))
-        pending = await run_in_threadpool(alert_views.pending_notifications, context.db, int(alert_id))
-        error = f"Enter your name to {ACTIONS[action]} this alert"
-        values = await page_context(request, page=page, pending=pending, now=context.clock.now(), act_error=error)
-        return render(request, "alert.html", values, status_code=400)
+        return await _refused(request, int(alert_id), f"Enter your name to {ACTIONS[action]} this alert")
     try:
+        name = person_text(by, "Your name", 200)
         await run_in_threadpool(
-            alert_views.act, context.db, int(alert_id), ACTIONS[action], f"{by.strip()} (console)", context.clock.now()
+            alert_views.act, context.db, int(alert_id), ACTIONS[action], f"{name} (console)", context.clock.now()
         )
     except NoSuchAlert:
         return await not_found(request, f"open alert {alert_id}")
+    except Refused as refused:
+        return await _refused(
+            request,
+            int(alert_id),
+            refused.message.replace(
+                "Your name is required: say who, or why, in words", f"Enter your name to {ACTIONS[action]} this alert"
+            ),
+        )
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
+
+
+async def _refused(request: Request, alert_id: int, error: str) -> HTMLResponse:
+    context: AppContext = request.app.state.context
+    try:
+        page = await run_in_threadpool(alert_views.alert_page, context.db, alert_id)
+    except NoSuchAlert:
+        return await not_found(request, f"alert {alert_id}")
+    pending = await run_in_threadpool(alert_views.pending_notifications, context.db, alert_id)
+    values = await page_context(request, page=page, pending=pending, now=context.clock.now(), act_error=error)
+    return render(request, "alert.html", values, status_code=400)
+
+
+def _an_id(text: str) -> bool:
+    """Digits as a person types them (ASCII, as `int` reads them the same), short enough for the database."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -76,4 +98,6 @@ async def inbox(request: Request) -> HTMLResponse:
         link = message["page_link_id"]
         message["page_url"] = links.url(link) if links is not None and link is not None else None
     values = await page_context(request, messages=messages, now=context.clock.now())
-    return render(request, "inbox.html", values)
+    response = render(request, "inbox.html", values)
+    response.headers.update(PRIVATE)  # it shows pages' signed links
+    return response
