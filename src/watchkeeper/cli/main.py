@@ -15,6 +15,7 @@ from watchkeeper.cli.imports import import_group
 from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
 from watchkeeper.cli.oncall import oncall
+from watchkeeper.cli.reports import reports
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
 
@@ -41,6 +42,7 @@ for command in (
     silences_group,
     maintenance_group,
     oncall,
+    reports,
     serve,
     demo,
 ):

@@ -13,7 +13,7 @@ from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, integrations, subjects, suppression, views
+from watchkeeper.web.console import alerts, down, integrations, reports, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
@@ -54,6 +54,7 @@ def create_app(context: AppContext) -> FastAPI:
         suppression,
         alerts,
         integrations,
+        reports,
         paging,
     )
     for module in routers:
