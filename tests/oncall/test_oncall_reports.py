@@ -4,6 +4,10 @@ worked out by hand, on both databases (ADR 0037)."""
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -465,3 +469,47 @@ def test_bad_csv_parameters_are_a_400_that_says_why(web: TestClient, params: dic
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text == reason + "\n"
+
+
+def _command(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
+    environment["WATCHKEEPER_DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "-m", "watchkeeper", "reports", "on-call", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_the_command_prints_the_tables_csv_and_json(db: Database, tmp_path: Path) -> None:
+    _quarter_of_pages(db, tmp_path)
+
+    text = _command("--quarter", "2026-Q4", url=db.url)
+    people = _command("--quarter", "2026-Q4", "--team", "pay", "--csv", "people", url=db.url)
+    teams = _command("--from", "2026-11-01", "--to", "2026-11-30", "--csv", url=db.url)
+    as_json = _command("--quarter", "2026-Q4", "--json", url=db.url)
+    wrong = _command("--quarter", "2026-Q4", "--to", "2026-12-01", url=db.url)
+
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == "On-call report: all teams, 2026-Q4 (1 October 2026 to 31 December 2026); days in Europe/London"
+    assert any(line.split()[:6] == ["re", "3", "2", "2", "of", "3"] for line in lines), text.stdout
+    assert "10 min / 10 min / 17 min" in text.stdout
+    assert any(line.split()[:6] == ["dev", "Dev", "3", "1", "2", "(1"] for line in lines), text.stdout
+    assert [row["person"] for row in csv.DictReader(io.StringIO(people.stdout))] == ["dev", "eve"]
+    assert [(row["team"], row["pages"]) for row in csv.DictReader(io.StringIO(teams.stdout))] == [
+        ("pay", "0"),
+        ("re", "2"),
+    ]
+    document = json.loads(as_json.stdout)
+    re = next(team for team in document["teams"] if team["team"] == "re")
+    assert re["time_to_acknowledge"] == {
+        "count": 2,
+        "mean_seconds": 600.0,
+        "median_seconds": 600.0,
+        "p90_seconds": 1020.0,
+    }
+    assert document["period"]["start"] == "2026-09-30T23:00:00+00:00", "midnight in London, in summer time"
+    assert (wrong.returncode, wrong.stderr.strip()) == (2, "give a quarter, or from and to, not both")
