@@ -14,8 +14,6 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, case
 
 from watchkeeper.store import tables as t
 
-RESPONSES = ("acknowledged", "resolved")
-
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -47,18 +45,21 @@ def escalations(connection: Connection, scope: Scope) -> list[RowMapping]:
 
 
 def responses(connection: Connection, scope: Scope) -> list[RowMapping]:
-    """Every acknowledgement and resolution on the timeline of an escalation's group while it was live:
-    escalation_id, at, kind and actor, in order."""
+    """The acknowledgements and resolutions on the timelines of each escalation's group while it was live, the
+    first of each kind by each actor (escalation_id, kind, actor, at): a storm of 500 alerts acknowledged from
+    one link is one row, and the first answer to a page is always among them. A resolution nobody made (a
+    check up again) is left out: it never answers a page."""
     e, a, v = t.escalations, t.alerts, t.alert_events
     query = (
-        select(e.c.id.label("escalation_id"), v.c.at, v.c.kind, v.c.actor)
+        select(e.c.id.label("escalation_id"), v.c.kind, v.c.actor, func.min(v.c.at).label("at"))
         .select_from(e.join(a, a.c.group_key == e.c.group_key).join(v, v.c.alert_id == a.c.id))
         .where(
-            v.c.kind.in_(RESPONSES),
+            or_(v.c.kind == "acknowledged", and_(v.c.kind == "resolved", v.c.actor.is_not(None))),
             v.c.at >= e.c.started_at,
             or_(e.c.ended_at.is_(None), v.c.at <= e.c.ended_at),
         )
-        .order_by(e.c.id, v.c.at, v.c.id)
+        .group_by(e.c.id, v.c.kind, v.c.actor)
+        .order_by(e.c.id)
     )
     return list(connection.execute(_within(query, scope)).mappings())
 
