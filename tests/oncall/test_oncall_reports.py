@@ -436,21 +436,27 @@ def test_the_console_page_keeps_its_days_in_the_csv_links(web: TestClient) -> No
 
 
 @pytest.mark.parametrize(
-    ("params", "reason"),
+    ("params", "reason", "field"),
     [
-        ({"from": "yesterday"}, "from: &#39;yesterday&#39; is not a day: write it as YYYY-MM-DD"),
-        ({"team": "x" * 500}, "team is longer than 100 characters"),
-        ({"quarter": "2026-Q4", "to": "2026-12-01"}, "give a quarter, or from and to, not both"),
+        ({"from": "yesterday"}, "from: &#39;yesterday&#39; is not a day: write it as YYYY-MM-DD", "from"),
+        ({"from": "2026-12-01", "to": "2026-11-01"}, "the last day, 2026-11-01, is before the first", "to"),
+        ({"team": "x" * 500}, "team is longer than 100 characters", "team"),
+        ({"team": "nope"}, "there is no team &#39;nope&#39;; teams: pay, re", "team"),
+        ({"quarter": "2026-Q4", "to": "2026-12-01"}, "give a quarter, or from and to, not both", "quarter"),
     ],
 )
-def test_bad_parameters_are_a_400_page_that_says_why(web: TestClient, params: dict[str, str], reason: str) -> None:
+def test_bad_parameters_are_a_400_page_that_says_why(
+    web: TestClient, params: dict[str, str], reason: str, field: str
+) -> None:
     with web:
         response = web.get("/reports/on-call", params=params)
 
     assert response.status_code == 400
     assert "There is a problem" in response.text
     assert reason in response.text
-    assert 'data-testid="report-form"' in response.text, "with the form, to put it right"
+    assert f'href="#{field}"' in response.text, "the error leads to the field to put right"
+    assert 'data-testid="report-form"' in response.text
+    assert '<option value="re">Reliability</option>' in response.text, "the teams are still there to choose"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,12 @@ _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "
 
 
 class PeriodProblem(ValueError):
-    """A period that cannot be reported on; the message says what is wrong, for a person to fix."""
+    """A period that cannot be reported on; the message says what is wrong, for a person to fix, and `field`
+    which part of the request to fix: from, to or quarter."""
+
+    def __init__(self, message: str, field: str = "from") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ def last_days(today: date, timezone: str, days: int = DEFAULT_DAYS) -> ReportPer
 def days_between(first_day: date, last_day: date, timezone: str) -> ReportPeriod:
     """From `first_day` to `last_day`, both included; refused when they are the wrong way round or too far apart."""
     if last_day < first_day:
-        raise PeriodProblem(f"the last day, {last_day.isoformat()}, is before the first, {first_day.isoformat()}")
+        raise PeriodProblem(f"the last day, {last_day.isoformat()}, is before the first, {first_day.isoformat()}", "to")
     period = ReportPeriod(first_day, last_day, timezone)
     if period.days > LONGEST_DAYS:
         raise PeriodProblem(f"{period.days} days is too long for a report: {LONGEST_DAYS} days at most")
@@ -76,7 +81,7 @@ def days_between(first_day: date, last_day: date, timezone: str) -> ReportPeriod
 def quarter(year: int, number: int, timezone: str) -> ReportPeriod:
     """Calendar quarter `number` (1 to 4) of `year`: January to March is the first."""
     if number not in (1, 2, 3, 4):
-        raise PeriodProblem(f"a year has quarters 1 to 4, not {number}")
+        raise PeriodProblem(f"a year has quarters 1 to 4, not {number}", "quarter")
     first = date(year, 3 * number - 2, 1)
     following = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
     period = ReportPeriod(first, following - timedelta(days=1), timezone, f"{year}-Q{number}")
@@ -89,14 +94,16 @@ def parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise PeriodProblem(f"{what}: {text[:40]!r} is not a day: write it as YYYY-MM-DD, such as 2026-10-01") from None
+        message = f"{what}: {text[:40]!r} is not a day: write it as YYYY-MM-DD, such as 2026-10-01"
+        raise PeriodProblem(message, what) from None
 
 
 def parse_quarter(text: str, timezone: str) -> ReportPeriod:
     """A quarter written as `2026-Q4` (or `2026Q4`, `2026-q4`)."""
     match = _QUARTER.fullmatch(text.strip())
     if match is None or not 1900 < int(match[1]) < 9999:
-        raise PeriodProblem(f"quarter: {text[:40]!r} is not a quarter: write it as YYYY-QN, such as 2026-Q4")
+        message = f"quarter: {text[:40]!r} is not a quarter: write it as YYYY-QN, such as 2026-Q4"
+        raise PeriodProblem(message, "quarter")
     return quarter(int(match[1]), int(match[2]), timezone)
 
 

@@ -24,6 +24,14 @@ TEXT_LIMIT = 100
 """The longest team id, day or quarter a request may give: anything longer is not one."""
 
 
+class ReportRefused(Refused):
+    """A request that cannot be reported on (a 400), with the part of it to fix: team, from, to or quarter."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
     """What a person asked for, as typed: every part optional (empty means not given)."""
@@ -68,7 +76,7 @@ class OnCallReport:
 
 
 def on_call_report(db: Database, asked: ReportRequest, now: datetime) -> OnCallReport:
-    """The report asked for; raises Refused (400) saying what is wrong with the request."""
+    """The report asked for; raises ReportRefused (a 400) saying what is wrong with the request."""
     with db.reading() as connection:
         organisation = organisation_of(connection)
         today = now.astimezone(ZoneInfo(organisation.timezone)).date()
@@ -78,7 +86,8 @@ def on_call_report(db: Database, asked: ReportRequest, now: datetime) -> OnCallR
         scope = Scope(period.start, period.end, team_id)
         pages = _pages(connection, scope)
         if team_id is not None and team_id not in names and not pages:
-            raise Refused(f"there is no team {team_id!r}" + (f"; teams: {', '.join(sorted(names))}" if names else ""))
+            known = f"; teams: {', '.join(sorted(names))}" if names else ""
+            raise ReportRefused(f"there is no team {team_id!r}{known}", "team")
         hours = support_hours_of(connection)
         everyone = store.people(connection)
     people = figures.directory((p["id"], p["name"], p["email"]) for p in everyone)
@@ -93,6 +102,12 @@ def on_call_report(db: Database, asked: ReportRequest, now: datetime) -> OnCallR
     )
 
 
+def team_names(db: Database) -> dict[str, str]:
+    """Every team of the catalog by id, for choosing one."""
+    with db.reading() as connection:
+        return store.team_names(connection)
+
+
 def choose_period(asked: ReportRequest, today: date, timezone: str) -> ReportPeriod:
     """A quarter, or from a first day to a last day: without a last day, to today; without a first day, the
     28 days that end with the last day; with neither, the last 28 days."""
@@ -101,21 +116,21 @@ def choose_period(asked: ReportRequest, today: date, timezone: str) -> ReportPer
     try:
         if quarter is not None:
             if first is not None or last is not None:
-                raise Refused("give a quarter, or from and to, not both")
+                raise ReportRefused("give a quarter, or from and to, not both", "quarter")
             return periods.parse_quarter(quarter, timezone)
         last_day = periods.parse_day(last, "to") if last is not None else today
         if first is None:
             return periods.last_days(last_day, timezone)
         return periods.days_between(periods.parse_day(first, "from"), last_day, timezone)
     except PeriodProblem as problem:
-        raise Refused(str(problem)) from None
+        raise ReportRefused(str(problem), problem.field) from None
 
 
 def _given(text: str | None, what: str) -> str | None:
     if text is None or not text.strip():
         return None
     if len(text) > TEXT_LIMIT:
-        raise Refused(f"{what} is longer than {TEXT_LIMIT} characters")
+        raise ReportRefused(f"{what} is longer than {TEXT_LIMIT} characters", what)
     return text.strip()
 
 

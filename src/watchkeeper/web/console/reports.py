@@ -11,7 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.domain.report_periods import recent_quarters
 from watchkeeper.services.oncall_report_formats import KINDS, csv_text, file_name, kind_of
-from watchkeeper.services.oncall_reports import OnCallReport, ReportRequest, on_call_report
+from watchkeeper.services.oncall_reports import (
+    OnCallReport,
+    ReportRefused,
+    ReportRequest,
+    on_call_report,
+    team_names,
+)
 from watchkeeper.services.refusals import Refused
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
@@ -32,13 +38,26 @@ async def on_call(
     context: AppContext = request.app.state.context
     try:
         report = await _report(request, asked)
-    except Refused as refused:
-        today = context.clock.now().date()
-        values = await page_context(request, report=None, error=refused.message, asked=asked, quarters=_quarters(today))
+    except ReportRefused as refused:
+        values = await page_context(
+            request,
+            report=None,
+            error=refused.message,
+            error_field=refused.field,
+            asked=asked,
+            quarters=_quarters(context.clock.now().date()),
+            team_names=await run_in_threadpool(team_names, context.db),
+        )
         return render(request, "oncall_report.html", values, status_code=400)
     csv_links = {kind: f"/reports/on-call.csv?{urlencode({'kind': kind, **_query(report)})}" for kind in KINDS}
     values = await page_context(
-        request, report=report, error=None, asked=asked, quarters=_quarters(report.today), csv_links=csv_links
+        request,
+        report=report,
+        error=None,
+        asked=asked,
+        quarters=_quarters(report.today),
+        team_names=report.team_names,
+        csv_links=csv_links,
     )
     return render(request, "oncall_report.html", values)
 
