@@ -15,7 +15,7 @@ from watchkeeper.domain.oncall_reports import Directory, Page, PersonFigures, Re
 from watchkeeper.domain.report_periods import PeriodProblem, ReportPeriod
 from watchkeeper.domain.support_hours import SupportHours
 from watchkeeper.services.refusals import Refused
-from watchkeeper.services.support_hours import organisation_of, support_hours_of
+from watchkeeper.services.support_hours import hours_of, organisation_of
 from watchkeeper.store import Database
 from watchkeeper.store import oncall_reports as store
 from watchkeeper.store.oncall_reports import Scope
@@ -88,8 +88,8 @@ def on_call_report(db: Database, asked: ReportRequest, now: datetime) -> OnCallR
         if team_id is not None and team_id not in names and not pages:
             known = f"; teams: {', '.join(sorted(names))}" if names else ""
             raise ReportRefused(f"there is no team {team_id!r}{known}", "team")
-        hours = support_hours_of(connection)
         everyone = store.people(connection)
+    hours = hours_of(organisation)
     people = figures.directory((p["id"], p["name"], p["email"]) for p in everyone)
     return OnCallReport(
         period=period,

@@ -78,13 +78,10 @@ def reached(connection: Connection, scope: Scope) -> list[RowMapping]:
     return list(connection.execute(_within(query, scope)).mappings())
 
 
-def people(connection: Connection, team_id: str | None = None) -> list[RowMapping]:
-    """The catalog's people (id, team_id, name, email), of one team or all."""
+def people(connection: Connection) -> list[RowMapping]:
+    """The catalog's people: id, team_id, name, email."""
     p = t.people
-    query = select(p.c.id, p.c.team_id, p.c.name, p.c.email).order_by(p.c.id)
-    if team_id is not None:
-        query = query.where(p.c.team_id == team_id)
-    return list(connection.execute(query).mappings())
+    return list(connection.execute(select(p.c.id, p.c.team_id, p.c.name, p.c.email).order_by(p.c.id)).mappings())
 
 
 def team_names(connection: Connection) -> dict[str, str]:
