@@ -477,6 +477,30 @@ def test_bad_csv_parameters_are_a_400_that_says_why(web: TestClient, params: dic
     assert response.text == reason + "\n"
 
 
+def test_the_api_gives_both_tables_in_seconds_and_a_problem_for_a_bad_request(web: TestClient) -> None:
+    with web:
+        found = web.get("/api/v1/reports/on-call", params={"team": "pay", "quarter": "2026-Q4"})
+        bad = web.get("/api/v1/reports/on-call", params={"from": "2026-12-01", "to": "2026-11-01"})
+
+    assert found.status_code == 200
+    document = found.json()
+    assert document["period"] == {
+        "from": "2026-10-01",
+        "to": "2026-12-31",
+        "quarter": "2026-Q4",
+        "timezone": "Europe/London",
+        "start": "2026-09-30T23:00:00+00:00",
+        "end": "2027-01-01T00:00:00+00:00",
+    }
+    [pay] = document["teams"]
+    assert (pay["pages"], pay["open"], pay["time_to_resolve"]["p90_seconds"]) == (3, 1, 360.0)
+    assert [(p["person"], p["acknowledged"]) for p in document["people"]] == [("dev", 2), ("eve", 0)]
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["detail"] == "the last day, 2026-11-01, is before the first, 2026-12-01"
+    assert bad.json()["field"] == "to"
+
+
 def _command(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WATCHKEEPER_")}
     environment["WATCHKEEPER_DATABASE_URL"] = url

@@ -12,6 +12,7 @@ from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
+from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import silences as silences_api
 from watchkeeper.web.console import alerts, down, integrations, reports, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
@@ -46,6 +47,7 @@ def create_app(context: AppContext) -> FastAPI:
         catalog_api,
         objects_api,
         alerts_api,
+        reports_api,
         silences_api,
         maintenance_api,
         views,
