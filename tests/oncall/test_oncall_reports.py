@@ -441,6 +441,7 @@ def test_the_console_page_keeps_its_days_in_the_csv_links(web: TestClient) -> No
         ({"from": "yesterday"}, "from: &#39;yesterday&#39; is not a day: write it as YYYY-MM-DD", "from"),
         ({"from": "2026-12-01", "to": "2026-11-01"}, "the last day, 2026-11-01, is before the first", "to"),
         ({"team": "x" * 500}, "team is longer than 100 characters", "team"),
+        ({"team": "re\x00"}, "team has control characters", "team"),
         ({"team": "nope"}, "there is no team &#39;nope&#39;; teams: pay, re", "team"),
         ({"quarter": "2026-Q4", "to": "2026-12-01"}, "give a quarter, or from and to, not both", "quarter"),
     ],

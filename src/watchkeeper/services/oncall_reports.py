@@ -131,6 +131,8 @@ def _given(text: str | None, what: str) -> str | None:
         return None
     if len(text) > TEXT_LIMIT:
         raise ReportRefused(f"{what} is longer than {TEXT_LIMIT} characters", what)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):  # PostgreSQL refuses NUL in a text parameter
+        raise ReportRefused(f"{what} has control characters", what)
     return text.strip()
 
 
