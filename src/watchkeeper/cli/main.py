@@ -17,6 +17,7 @@ from watchkeeper.cli.integrations import integrations
 from watchkeeper.cli.maintenance import maintenance_group
 from watchkeeper.cli.oncall import oncall
 from watchkeeper.cli.overrides import attach as attach_overrides
+from watchkeeper.cli.reports import reports
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
 
@@ -46,6 +47,7 @@ for command in (
     silences_group,
     maintenance_group,
     oncall,
+    reports,
     serve,
     demo,
 ):

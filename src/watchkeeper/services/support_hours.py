@@ -15,6 +15,10 @@ def organisation_of(connection: Connection) -> Organisation:
 
 def support_hours_of(connection: Connection) -> SupportHours:
     """In-hours for routes: the organisation's support hours in its timezone, with its bank holidays."""
-    organisation = organisation_of(connection)
+    return hours_of(organisation_of(connection))
+
+
+def hours_of(organisation: Organisation) -> SupportHours:
+    """The same, from an organisation already read."""
     hours = organisation.support_hours
     return SupportHours(frozenset(hours.days), hours.start, hours.end, organisation.timezone, hours.bank_holidays)

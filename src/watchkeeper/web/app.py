@@ -14,8 +14,9 @@ from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
+from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, integrations, oncall, subjects, suppression, views
+from watchkeeper.web.console import alerts, down, integrations, oncall, reports, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
@@ -49,6 +50,7 @@ def create_app(context: AppContext) -> FastAPI:
         catalog_api,
         objects_api,
         alerts_api,
+        reports_api,
         silences_api,
         maintenance_api,
         oncall_api,
@@ -59,6 +61,7 @@ def create_app(context: AppContext) -> FastAPI:
         suppression,
         alerts,
         integrations,
+        reports,
         paging,
         oncall,
     )

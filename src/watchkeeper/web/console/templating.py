@@ -7,6 +7,7 @@ from starlette.templating import Jinja2Templates
 
 from watchkeeper.domain.durations import format_duration
 from watchkeeper.domain.state import FLAP_CHANGES, FLAP_WINDOW
+from watchkeeper.services.oncall_report_formats import duration_text
 from watchkeeper.web.console import formats
 from watchkeeper.web.console.charts import UPTIME_LEVELS
 
@@ -35,6 +36,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["utc"] = formats.utc_time
     env.filters["ms"] = formats.milliseconds
     env.filters["count"] = formats.count
+    env.filters["took"] = duration_text
     env.filters["percent_up"] = formats.percent_up
     env.filters["failures_of"] = formats.failures_of
     env.globals["elapsed"] = formats.elapsed
