@@ -11,16 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from paging_harness import Paging
 from sqlalchemy import select
 
-from watchkeeper.catalog import load_catalog
 from watchkeeper.channels import channel_types
-from watchkeeper.domain.alerts import Signal, Subject
-from watchkeeper.engine.alerting import Alerting
 from watchkeeper.services import escalation
 from watchkeeper.services.alert_views import act
-from watchkeeper.services.alerts import receive_one
-from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
 from watchkeeper.services.outbox import Outbox, Reach
@@ -115,58 +111,17 @@ teams:
 """
 
 
-class Scenario:
-    """A catalog in a database, the engine's alerting passes on a fake clock, and what they wrote."""
-
+class Scenario(Paging):
     def __init__(self, db: Database, tmp_path: Path, start: datetime = T0, catalog: str = CATALOG) -> None:
-        path = tmp_path / "catalog.yaml"
-        path.write_text(catalog)
-        self.db, self.start, self.clock = db, start, FixedClock(start)
-        result = apply_loaded(db, load_catalog(path), source=str(path), clock=self.clock, trigger="cli")
-        assert result.ok, result.problems
-        self.outbox = Outbox(reach=Reach(email=True, link_life=timedelta(hours=2)))
+        super().__init__(db, tmp_path, catalog, start)
 
     def trigger(self, key: str = "disk", policy: str | None = None) -> int:
-        labels = {"policy": policy} if policy else {}
-        signal = alert_signal("trigger", key, labels)
-        with self.db.transaction() as connection:
-            received = receive_one(connection, signal, self.clock.now())
-        assert received.alert_id is not None
-        return received.alert_id
+        alert_id = self.signal("trigger", key, "re", {"policy": policy} if policy else {}, f"{key} is full")
+        assert alert_id is not None
+        return alert_id
 
-    def advance(self, minutes: float, step: timedelta = timedelta(seconds=30)) -> None:
-        """Runs a pass every `step` of fake time, up to `minutes` from now."""
-        end = self.clock.now() + timedelta(minutes=minutes)
-        self.run()
-        while self.clock.now() + step <= end:
-            self.clock.advance(step)
-            self.run()
-
-    def run(self) -> None:
-        Alerting(self.db, self.clock, self.outbox).run_pass()
-
-    def sent(self) -> list[tuple[float, str]]:
-        """(minutes after the start, channel) of every notification written, in order."""
-        n = t.notifications
-        with self.db.reading() as connection:
-            rows = connection.execute(select(n.c.created_at, n.c.channel_id).order_by(n.c.id)).all()
-        return [((row.created_at - self.start).total_seconds() / 60, row.channel_id) for row in rows]
-
-    def links(self) -> list[int]:
-        with self.db.reading() as connection:
-            return list(connection.execute(select(t.page_links.c.id).order_by(t.page_links.c.id)).scalars())
-
-
-def alert_signal(action: str, key: str, labels: dict[str, str]) -> Signal:
-    return Signal(
-        action=action,  # type: ignore[arg-type]
-        dedup_key=f"generic:{key}",
-        source="generic",
-        subject=Subject("team", "re"),
-        severity="page",
-        summary=f"{key} is full",
-        labels=labels,
-    )
+    def resolve(self, key: str, policy: str) -> None:
+        self.signal("resolve", key, "re", {"policy": policy}, f"{key} is full")
 
 
 ASHA = ["person:asha/inbox", "person:asha/email"]

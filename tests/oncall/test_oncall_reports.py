@@ -8,25 +8,19 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from paging_harness import Paging
 from sqlalchemy import select
 
-from watchkeeper.catalog import load_catalog
-from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.domain.oncall_reports import Spread
-from watchkeeper.engine.alerting import Alerting
 from watchkeeper.services import page_links
 from watchkeeper.services.alert_views import act
-from watchkeeper.services.alerts import receive_one
-from watchkeeper.services.catalog import apply_loaded
-from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.oncall_report_formats import csv_text
 from watchkeeper.services.oncall_reports import OnCallReport, ReportRequest, on_call_report
-from watchkeeper.services.outbox import Outbox, Reach
 from watchkeeper.services.page_links import PageLinks
 from watchkeeper.services.refusals import Refused
 from watchkeeper.settings import Settings
@@ -103,41 +97,20 @@ def _utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-class Scenario:
-    """A catalog in a database, the engine's alerting passes on a fake clock, and ways to answer its pages."""
+class Scenario(Paging):
+    """The paging harness, with ways to answer its pages as people and tools do."""
 
     def __init__(self, db: Database, tmp_path: Path, start: datetime) -> None:
-        path = tmp_path / "catalog.yaml"
-        path.write_text(CATALOG)
-        self.db, self.clock = db, FixedClock(start)
-        result = apply_loaded(db, load_catalog(path), source=str(path), clock=self.clock, trigger="cli")
-        assert result.ok, result.problems
-        self.outbox = Outbox(reach=Reach(email=True, link_life=timedelta(hours=2)))
-
-    def at(self, when: datetime) -> None:
-        """Moves the clock on to `when` without running the engine: nothing is due in between."""
-        assert when >= self.clock.now()
-        self.clock.advance(when - self.clock.now())
+        super().__init__(db, tmp_path, CATALOG, start)
 
     def trigger(self, team: str, incident: str) -> int:
-        received = self._signal("trigger", team, incident)
-        assert received is not None
-        return received
+        alert_id = self.signal("trigger", incident, team, {"incident": incident}, f"{incident} is broken")
+        assert alert_id is not None
+        return alert_id
 
     def recover(self, team: str, incident: str) -> None:
         """The sending tool resolves the alert, as a check that is UP again does: nobody's hand in it."""
-        self._signal("resolve", team, incident)
-
-    def advance(self, minutes: float, step: timedelta = timedelta(seconds=30)) -> None:
-        """Runs a pass every `step` of fake time, up to `minutes` from now."""
-        end = self.clock.now() + timedelta(minutes=minutes)
-        self.run()
-        while self.clock.now() + step <= end:
-            self.clock.advance(step)
-            self.run()
-
-    def run(self) -> None:
-        Alerting(self.db, self.clock, self.outbox).run_pass()
+        self.signal("resolve", incident, team, {"incident": incident}, f"{incident} is broken")
 
     def by_hand(self, alert_id: int, action: str, actor: str) -> None:
         act(self.db, alert_id, action, actor, self.clock.now())
@@ -150,19 +123,6 @@ class Scenario:
                 select(p.c.id).where(p.c.person_id == person_id).order_by(p.c.id.desc()).limit(1)
             ).scalar_one()
         page_links.act(self.db, LINKS, LINKS.token(link_id), action, self.clock.now())
-
-    def _signal(self, action: str, team: str, incident: str) -> int | None:
-        signal = Signal(
-            action=action,  # type: ignore[arg-type]
-            dedup_key=f"generic:{incident}",
-            source="generic",
-            subject=Subject("team", team),
-            severity="page",
-            summary=f"{incident} is broken",
-            labels={"incident": incident},
-        )
-        with self.db.transaction() as connection:
-            return receive_one(connection, signal, self.clock.now()).alert_id
 
 
 def _quarter_of_pages(db: Database, tmp_path: Path) -> Scenario:

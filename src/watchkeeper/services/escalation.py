@@ -26,6 +26,7 @@ from watchkeeper.logs import get_logger
 from watchkeeper.services import alerts as alert_service
 from watchkeeper.services import oncall, pipeline
 from watchkeeper.services import outbox as rows
+from watchkeeper.services.batches import in_batches
 from watchkeeper.services.outbox import RETRY_FAILED, Outbox, Reach
 from watchkeeper.services.refusals import NotFound
 from watchkeeper.store import Database
@@ -144,26 +145,8 @@ def send_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) -> 
     """Writes the notification of every contact due by `now` whose escalation still wants it."""
     with db.reading() as connection:
         due = store.due_contacts(connection, now, limit)
-    written = 0
-    for start in range(0, len(due), A_TRANSACTION):
-        batch = due[start : start + A_TRANSACTION]
-        try:
-            with db.transaction() as connection:
-                written += sum(_send(connection, contact_id, now, outbox) for contact_id in batch)
-        except Exception:  # one contact that cannot be written must not hold back the others: each on its own
-            written += sum(_send_alone(db, contact_id, now, outbox) for contact_id in batch)
-    return written
-
-
-def _send_alone(db: Database, contact_id: int, now: datetime, outbox: Outbox) -> int:
-    try:
-        with db.transaction() as connection:
-            return _send(connection, contact_id, now, outbox)
-    except Exception as error:
-        log.error("contact could not be written", contact=contact_id, error=str(error), error_type=type(error).__name__)
-        with db.transaction() as connection:
-            store.fail_contact(connection, contact_id)
-        return 0
+    send = partial(_send, now=now, outbox=outbox)
+    return in_batches(db, due, A_TRANSACTION, send, store.fail_contact, "writing a contact's notification")
 
 
 def _step(connection: Connection, escalation_id: int, version: int, now: datetime, reach: Reach) -> int:

@@ -3,6 +3,7 @@ same transaction that records the group as flushed and its alerts as told (ADR 0
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Connection, RowMapping, select, update
 
@@ -11,6 +12,7 @@ from watchkeeper.domain import grouping, routing
 from watchkeeper.logs import get_logger
 from watchkeeper.services import escalation, pipeline
 from watchkeeper.services import outbox as outbox_rows
+from watchkeeper.services.batches import in_batches
 from watchkeeper.services.outbox import RETRY_FAILED, Outbox
 from watchkeeper.services.pipeline import timing_of
 from watchkeeper.store import Database
@@ -32,28 +34,13 @@ def flush_due(db: Database, now: datetime, outbox: Outbox, limit: int = 1000) ->
     with db.reading() as connection:
         query = select(g.c.key).where(g.c.flush_at <= now).order_by(g.c.flush_at).limit(limit)
         keys = list(connection.execute(query).scalars())
-    written = 0
-    for start in range(0, len(keys), GROUPS_A_TRANSACTION):
-        batch = keys[start : start + GROUPS_A_TRANSACTION]
-        try:
-            with db.transaction() as connection:
-                written += sum(flush(connection, key, now, outbox) for key in batch)
-        except Exception:  # one group that cannot flush must not hold back the others: each on its own
-            written += sum(_flush_alone(db, key, now, outbox) for key in batch)
-    return written
+    flush_one = partial(flush, now=now, outbox=outbox)
+    later = partial(_flush_later, at=now + RETRY_FAILED)  # tried again a minute later, not on every pass
+    return in_batches(db, keys, GROUPS_A_TRANSACTION, flush_one, later, "flushing a group")
 
 
-def _flush_alone(db: Database, key: str, now: datetime, outbox: Outbox) -> int:
-    try:
-        with db.transaction() as connection:
-            return flush(connection, key, now, outbox)
-    except Exception as error:
-        log.error("group could not flush", group=key, error=str(error), error_type=type(error).__name__)
-        with db.transaction() as connection:  # tried again a minute later, not on every pass
-            connection.execute(
-                update(t.alert_groups).where(t.alert_groups.c.key == key).values(flush_at=now + RETRY_FAILED)
-            )
-        return 0
+def _flush_later(connection: Connection, key: str, at: datetime) -> None:
+    connection.execute(update(t.alert_groups).where(t.alert_groups.c.key == key).values(flush_at=at))
 
 
 HOLD_FOR = timedelta(minutes=3)

@@ -15,26 +15,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from paging_harness import Paging
 from sqlalchemy import Connection, RowMapping, select, text
 
-from watchkeeper.catalog import load_catalog
-from watchkeeper.catalog.problems import CatalogInvalid
 from watchkeeper.channels import channel_types
 from watchkeeper.cli.main import cli
-from watchkeeper.domain.alerts import Signal, Subject
-from watchkeeper.engine.alerting import Alerting
 from watchkeeper.services import notifying
 from watchkeeper.services.alert_views import act
-from watchkeeper.services.alerts import receive_one
-from watchkeeper.services.catalog import LoadResult, apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
-from watchkeeper.services.outbox import Outbox, Reach
 from watchkeeper.services.page_links import PageLinks
 from watchkeeper.services.silences import NewSilence, create_silence
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
-from watchkeeper.store import alerts as alert_store
 from watchkeeper.store import escalations as escalation_store
 from watchkeeper.store import tables as t
 from watchkeeper.web.app import create_app
@@ -93,76 +86,16 @@ def _with_route(catalog: str, schedules: str, policies: str, route: str) -> str:
     return catalog.replace("    routes:\n", "    routes:\n" + route, 1)
 
 
-class Scenario:
-    """A catalog in a database and the engine's alerting passes on a fake clock. A pass that raises is kept and
-    the next one runs, as the engine does (engine.alerting logs a failed pass and tries again)."""
-
+class Scenario(Paging):
     def __init__(
         self, db: Database, tmp_path: Path, catalog: str = CATALOG, start: datetime = T0, must_load: bool = True
     ) -> None:
-        self.db, self.tmp_path, self.start, self.clock = db, tmp_path, start, FixedClock(start)
-        self.failures: list[BaseException] = []
-        self.loaded = self.load(catalog)
-        assert self.loaded.ok or not must_load, self.loaded.problems
-        self.outbox = Outbox(reach=Reach(email=True, link_life=timedelta(hours=2)))
-
-    def load(self, catalog: str) -> LoadResult:
-        path = self.tmp_path / "catalog.yaml"
-        path.write_text(catalog)
-        try:
-            loaded = load_catalog(path)
-        except CatalogInvalid as invalid:  # refused when read: as good as refused when applied
-            problems = [{"message": str(problem)} for problem in invalid.problems]
-            return LoadResult("failed", str(path), self.clock.now(), problems=problems)
-        return apply_loaded(self.db, loaded, source=str(path), clock=self.clock, trigger="cli")
+        super().__init__(db, tmp_path, catalog, start, must_load=must_load)
 
     def trigger(self, key: str = "disk", team: str = "re", labels: dict[str, str] | None = None) -> int:
-        signal = Signal(
-            action="trigger",
-            dedup_key=f"generic:{key}",
-            source="generic",
-            subject=Subject("team", team),
-            severity="page",
-            summary=f"{key} is full",
-            labels=labels or {},
-        )
-        with self.db.transaction() as connection:
-            received = receive_one(connection, signal, self.clock.now())
-        assert received.alert_id is not None
-        return received.alert_id
-
-    def advance(self, minutes: float, step: timedelta = timedelta(seconds=30)) -> None:
-        """Runs a pass every `step` of fake time, up to `minutes` from now."""
-        end = self.clock.now() + timedelta(minutes=minutes)
-        self.run()
-        while self.clock.now() + step <= end:
-            self.clock.advance(step)
-            self.run()
-
-    def run(self) -> None:
-        try:
-            Alerting(self.db, self.clock, self.outbox).run_pass()
-        except Exception as error:  # the engine logs it and runs the next pass
-            self.failures.append(error)
-
-    def sent(self) -> list[tuple[float, str]]:
-        """(minutes after the start, channel) of every notification about alerts written, in order (a shift's
-        start or end notice, about no alert, is not a page)."""
-        n = t.notifications
-        with self.db.reading() as connection:
-            query = select(n.c.created_at, n.c.channel_id).where(n.c.group_key.is_not(None)).order_by(n.c.id)
-            rows = connection.execute(query).all()
-        return [((row.created_at - self.start).total_seconds() / 60, row.channel_id) for row in rows]
-
-    def links(self) -> list[int]:
-        with self.db.reading() as connection:
-            return list(connection.execute(select(t.page_links.c.id).order_by(t.page_links.c.id)).scalars())
-
-    def alert(self, alert_id: int) -> RowMapping:
-        with self.db.reading() as connection:
-            row = alert_store.get(connection, alert_id)
-        assert row is not None
-        return row
+        alert_id = self.signal("trigger", key, team, labels or {}, f"{key} is full")
+        assert alert_id is not None
+        return alert_id
 
 
 def _paged(sent: list[tuple[float, str]], person: str) -> list[float]:
