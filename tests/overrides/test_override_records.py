@@ -72,6 +72,10 @@ def test_a_start_in_the_past_becomes_now_since_who_was_on_call_cannot_change(rot
             "leave it out to cover the whole schedule",
         ),
         ({"replaces": "ben"}, "replaces: ben cannot cover their own turns"),
+        (
+            {"replaces": "chen"},  # chen covers Monday nights only: nothing of his on Friday to cover
+            "replaces: chen is not on call for schedule re-primary at any time in that period",
+        ),
         ({"ends_at": at("2026-11-27 09:00")}, "the end must come after the start"),
         ({"ends_at": at("2026-11-26 11:00"), "starts_at": None}, "the end, 2026-11-26T11:00:00+00:00, has already"),
         ({"ends_at": at("2027-11-29 09:00")}, "is more than a year after the start"),

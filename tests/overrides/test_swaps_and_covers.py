@@ -8,7 +8,6 @@ import pytest
 from rota_catalog import NOW, at
 
 from watchkeeper.domain.oncall import on_call, shifts
-from watchkeeper.services.oncall import rota_of
 from watchkeeper.services.overrides import (
     NewOverride,
     applied_overrides,
@@ -18,6 +17,7 @@ from watchkeeper.services.overrides import (
     remove_override,
 )
 from watchkeeper.services.refusals import Refused
+from watchkeeper.services.rotas import rota_of
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap, cover_shift, swap_shifts
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from watchkeeper.domain.oncall import shifts
-from watchkeeper.services.oncall import rota_of
 from watchkeeper.services.overrides import applied_overrides, known_schedule
+from watchkeeper.services.rotas import rota_of
 
 # notify-on-call hands over weekly at 09:30 London time; January 2099 is on GMT, so local times are UTC.
 WEEK = datetime(2099, 1, 5, tzinfo=UTC)
@@ -24,8 +24,8 @@ def _override(client, schedule="notify-on-call", **fields):
     body = {
         "person": "fatima",
         "replaces": "ines",
-        "starts_at": "2099-01-06T09:00:00Z",
-        "ends_at": "2099-01-06T17:00:00Z",
+        "starts_at": "2099-01-13T09:00:00Z",
+        "ends_at": "2099-01-13T17:00:00Z",
         "author": "Ines",
         "reason": "dentist",
     } | fields
@@ -71,10 +71,10 @@ def test_the_author_of_a_removal_may_come_in_a_json_body(loaded):
     [
         ({"person": "fatma"}, 400, "person: no person 'fatma' in the catalog (did you mean fatima?)"),
         ({"replaces": "asha"}, 400, "replaces: 'asha' is not in the rotations of schedule notify-on-call"),
-        ({"ends_at": "2099-01-06T08:00:00Z"}, 400, "the end must come after the start"),
+        ({"ends_at": "2099-01-13T08:00:00Z"}, 400, "the end must come after the start"),
         ({"starts_at": None, "ends_at": "2020-01-01T00:00:00Z"}, 400, "has already passed"),
         ({"ends_at": "2100-03-01T00:00:00Z"}, 400, "is more than a year after the start"),
-        ({"ends_at": "2099-01-06T17:00:00"}, 400, "ends_at needs a UTC offset"),
+        ({"ends_at": "2099-01-13T17:00:00"}, 400, "ends_at needs a UTC offset"),
         ({"ends_at": None, "duration": "soon"}, 400, "duration: 'soon' is not a duration"),
         ({"author": ""}, 400, "author is required"),
         ({"reason": " "}, 400, "reason is required"),

@@ -3,7 +3,7 @@ rotas and answered by its maths, from the database or straight from catalog file
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,12 +11,11 @@ from sqlalchemy import Connection
 
 from watchkeeper.catalog.model import Catalog
 from watchkeeper.catalog.problems import closest
-from watchkeeper.catalog.teams import Layer as LayerSpec
 from watchkeeper.catalog.teams import Schedule
-from watchkeeper.catalog.types import ALL_DAYS
-from watchkeeper.domain.oncall import Layer, Override, Rota, Shift, Window, on_call, shifts, uncovered
+from watchkeeper.domain.oncall import Override, Shift, on_call, shifts, uncovered
 from watchkeeper.services.overrides import applied_overrides, covering_people
 from watchkeeper.services.refusals import NotFound, Refused
+from watchkeeper.services.rotas import rota_of
 from watchkeeper.store import schedules as store
 
 LONGEST_RANGE = timedelta(days=366)
@@ -128,22 +127,6 @@ class ScheduleShifts:
 
 
 # From the catalog to the domain
-
-
-def rota_of(schedule: Schedule) -> Rota:
-    return Rota(schedule.timezone, tuple(_layer(spec) for spec in schedule.layers))
-
-
-def _layer(spec: LayerSpec) -> Layer:
-    windows = tuple(
-        Window(frozenset(ALL_DAYS.index(day) for day in r.days), _clock(r.from_), _clock(r.to)) for r in spec.restrict
-    )
-    return Layer(spec.start, tuple(spec.rotation), spec.turn, windows)
-
-
-def _clock(value: time) -> time:
-    # The catalog's "24:00" (time.max) is the end of the day: midnight, which a window reads as the next day's.
-    return time(0) if value == time.max else value
 
 
 # Answers from the database

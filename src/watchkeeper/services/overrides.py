@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from watchkeeper.catalog.teams import Schedule
-from watchkeeper.domain.oncall import Override
+from watchkeeper.domain.oncall import Override, shifts
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
+from watchkeeper.services.rotas import rota_of
 from watchkeeper.store import Database
 from watchkeeper.store import overrides as store
 from watchkeeper.store.contention import lock_keys
@@ -118,6 +119,8 @@ def create_override(db: Database, now: datetime, new: NewOverride) -> OverrideVi
         people = store.people(connection)
         person = known_person(people, new.person, "person")
         replaces = checked_replaces(facts, new.replaces, person)
+        if replaces is not None:
+            _replaces_someone_on_call(facts, replaces, max(starts_at, now), ends_at)
         lock_keys(connection, [f"overrides:{facts.id}"])
         row = NewRow(facts.id, person, replaces, max(starts_at, now), ends_at, "override", author, reason, now)
         made = store.get(connection, store.add(connection, row))
@@ -227,6 +230,17 @@ def checked_replaces(facts: ScheduleFacts, replaces: str | None, person: str) ->
     if cleaned == person:
         raise Refused(f"replaces: {person} cannot cover their own turns; choose someone else to cover them")
     return cleaned
+
+
+def _replaces_someone_on_call(facts: ScheduleFacts, replaces: str, start: datetime, end: datetime) -> None:
+    """An override that covers someone's turns only where the layers put them on call: refused when they have
+    none in its period, since it would change nothing and its author would think them covered."""
+    layered = shifts(rota_of(facts.schedule), (), start, end)
+    if not any(shift.person == replaces for shift in layered):
+        raise Refused(
+            f"replaces: {replaces} is not on call for schedule {facts.id} at any time in that period, so the "
+            "override would change nothing; check the dates, or leave replaces out to cover the whole schedule"
+        )
 
 
 def _unknown(kind: str, given: str, known: list[str]) -> str:

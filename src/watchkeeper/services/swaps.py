@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from watchkeeper.domain.oncall import Shift, shifts
-from watchkeeper.services.oncall import rota_of
 from watchkeeper.services.overrides import (
     AUTHOR_LIMIT,
     REASON_LIMIT,
@@ -25,6 +24,7 @@ from watchkeeper.services.overrides import (
 )
 from watchkeeper.services.periods import LONGEST
 from watchkeeper.services.refusals import Refused, person_text
+from watchkeeper.services.rotas import rota_of
 from watchkeeper.store import Database
 from watchkeeper.store import overrides as store
 from watchkeeper.store.contention import lock_keys
