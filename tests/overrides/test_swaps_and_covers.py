@@ -2,6 +2,7 @@
 together, refused with the reason when the instant is not in that person's shift; and the overrides reach the
 on-call maths (newest wins; a removed one stops at its removal; a swap is removed whole)."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from watchkeeper.services.overrides import (
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.rotas import rota_of
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap, cover_shift, swap_shifts
+from watchkeeper.store.contention import Contended
 
 
 def who(rotas, instant, schedule_id="re-primary"):
@@ -110,6 +112,35 @@ def test_the_same_shift_swapped_twice_is_refused_the_second_time(rotas):
 
     with pytest.raises(Refused, match="asha is not on call on re-primary at 2026-11-27 10:00 UTC: ben is"):
         swap(rotas)
+
+
+def test_two_swaps_of_one_shift_at_the_same_moment_write_one_swap(rotas):
+    """Two people each try to swap Asha's Friday at once: the schedule's lock puts one after the other, and the
+    second finds the shift is Ben's now, so exactly two overrides (one swap) are written."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            swap(rotas)
+            outcomes.append("swapped")
+        except Refused as refused:
+            outcomes.append(refused.message)
+        except Contended:
+            outcomes.append("contended")
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("swapped") == 1, outcomes
+    [refused] = [outcome for outcome in outcomes if outcome != "swapped"]
+    assert refused.startswith("asha is not on call on re-primary at 2026-11-27 10:00 UTC: ben is"), refused
+    assert len(list_overrides(rotas.db, NOW, which="all")) == 2
+    assert who(rotas, at("2026-11-27 10:00")) == "ben"
 
 
 def test_a_cover_takes_part_of_a_shift_for_its_person(rotas):
