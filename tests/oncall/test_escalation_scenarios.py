@@ -15,7 +15,7 @@ from paging_harness import Paging
 from sqlalchemy import select
 
 from watchkeeper.channels import channel_types
-from watchkeeper.services import escalation
+from watchkeeper.services import escalation, paging
 from watchkeeper.services.alert_views import act
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
@@ -231,7 +231,7 @@ def test_two_engines_taking_the_same_steps_at_once_page_once(db: Database, tmp_p
         try:
             barrier.wait()
             escalation.step_due(db, scenario.clock.now(), scenario.outbox)
-            escalation.send_due(db, scenario.clock.now(), scenario.outbox)
+            paging.send_due(db, scenario.clock.now(), scenario.outbox)
         except BaseException as error:
             errors.append(error)
 
@@ -465,14 +465,14 @@ def test_a_first_level_that_waits_pages_nobody_until_then_and_not_at_all_if_reso
 def test_a_group_that_cannot_page_holds_back_no_other_group(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = escalation._on_call
+    real = paging._on_call
 
     def broken(connection: Any, schedule_id: str, now: datetime) -> str | None:
         if schedule_id == "re-nights":
             raise OverflowError("date value out of range")
         return real(connection, schedule_id, now)
 
-    monkeypatch.setattr(escalation, "_on_call", broken)
+    monkeypatch.setattr(paging, "_on_call", broken)
     scenario = Scenario(db, tmp_path)
     scenario.trigger("night", policy="nights")  # its group's flush fails on every try
     scenario.trigger()  # another group, flushed in the same pass

@@ -13,7 +13,7 @@ import aiohttp
 
 from watchkeeper.channels import ChannelType, channel_types
 from watchkeeper.logs import get_logger
-from watchkeeper.services import escalation, notices, shift_notices
+from watchkeeper.services import escalation, notices, paging, shift_notices
 from watchkeeper.services.check_alerts import BATCH, raise_from_changes
 from watchkeeper.services.clock import Clock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
@@ -43,7 +43,7 @@ class Alerting:
         self._duty("raising alerts", self._raise)
         self._duty("flushing groups", lambda: flush_due(self.db, self.clock.now(), self.outbox))
         self._duty("escalating", lambda: escalation.step_due(self.db, self.clock.now(), self.outbox))
-        self._duty("paging", lambda: escalation.send_due(self.db, self.clock.now(), self.outbox))
+        self._duty("paging", lambda: paging.send_due(self.db, self.clock.now(), self.outbox))
         self._duty("maintenance notices", lambda: notices.send_due(self.db, self.clock.now(), self.outbox))
         now = self.clock.now()
         if self.shifts_at is None or now - self.shifts_at >= SHIFTS_EVERY:
