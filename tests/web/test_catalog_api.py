@@ -42,7 +42,7 @@ def test_the_console_shows_a_banner_after_a_failed_reload(loaded):
     loaded.edit("platforms.yaml", "interval: 5m", "interval: 5 minutes")
     loaded.client.post("/api/v1/catalog/reload")
 
-    page = loaded.client.get("/").text
+    page = loaded.client.get("/catalogue").text
 
     assert 'id="catalog-banner"' in page
     assert "platforms.yaml:" in page

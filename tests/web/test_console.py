@@ -1,5 +1,5 @@
-"""The catalogue page: platforms with owners, teams with people, services with owner, platform, dependencies
-and checks; server-rendered, working without JavaScript."""
+"""The catalogue page (`/catalogue`): platforms with owners, teams with people, services with owner, platform,
+dependencies and checks; server-rendered, working without JavaScript."""
 
 import re
 from html.parser import HTMLParser
@@ -43,7 +43,7 @@ def _sections(html: str) -> dict[str, str]:
 
 
 def test_the_catalogue_lists_platforms_with_owner_and_checks(loaded):
-    sections = _sections(loaded.client.get("/").text)
+    sections = _sections(loaded.client.get("/catalogue").text)
 
     paas = sections["platform-paas"]
     assert "GOV.UK PaaS" in paas
@@ -54,7 +54,7 @@ def test_the_catalogue_lists_platforms_with_owner_and_checks(loaded):
 
 
 def test_the_catalogue_lists_services_with_owner_platform_dependencies_and_checks(loaded):
-    sections = _sections(loaded.client.get("/").text)
+    sections = _sections(loaded.client.get("/catalogue").text)
 
     frontend = sections["service-pay-frontend"]
     assert "Card payments frontend" in frontend
@@ -66,7 +66,7 @@ def test_the_catalogue_lists_services_with_owner_platform_dependencies_and_check
 
 
 def test_the_catalogue_lists_teams_with_their_people(loaded):
-    sections = _sections(loaded.client.get("/").text)
+    sections = _sections(loaded.client.get("/catalogue").text)
 
     assert "Platform team" in sections["team-reliability-engineering"]
     for name in ("Asha Patel", "Ben Okafor", "Ellis Morgan"):
@@ -76,7 +76,7 @@ def test_the_catalogue_lists_teams_with_their_people(loaded):
 
 
 def test_pages_work_without_javascript_and_use_the_generic_header(loaded):
-    page = loaded.client.get("/").text
+    page = loaded.client.get("/catalogue").text
 
     assert "govuk-generic-header" in page
     assert "GOV.UK" not in page.split("<main", 1)[0].split("<header", 1)[1]  # no crown, no GOV.UK name
@@ -100,7 +100,7 @@ def test_the_stylesheet_and_scripts_are_served(loaded):
 
 
 def test_an_empty_database_says_how_to_load_a_catalog(served):
-    page = served.client.get("/").text
+    page = served.client.get("/catalogue").text
 
     assert "No catalog has been loaded yet" in page
 
@@ -108,7 +108,7 @@ def test_an_empty_database_says_how_to_load_a_catalog(served):
 def test_the_footer_names_the_version_and_nothing_of_gov_uk(loaded):
     from watchkeeper import __version__
 
-    footer = loaded.client.get("/").text.split('<footer class="govuk-footer">', 1)[1]
+    footer = loaded.client.get("/catalogue").text.split('<footer class="govuk-footer">', 1)[1]
 
     assert f"Watchkeeper {__version__}" in footer
     assert "Crown copyright" not in footer

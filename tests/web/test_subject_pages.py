@@ -196,7 +196,7 @@ def test_unknown_ids_get_a_404_page_not_an_error(pages, path, message):
 
 
 def test_the_catalogue_links_to_each_service_and_platform_page(pages):
-    page = pages.client.get("/").text
+    page = pages.client.get("/catalogue").text
 
     assert 'href="/services/pay-frontend"' in page
     assert 'href="/platforms/paas"' in page

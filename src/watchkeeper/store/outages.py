@@ -5,6 +5,7 @@ With a hundred thousand checks the state table is the only thing small enough to
 each section returns at most `limit` rows and the total it would have had.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -96,9 +97,14 @@ def _order(which: Trouble) -> list[Any]:
     return [severity, states.c.last_at.desc(), checks.c.id]
 
 
-def in_trouble(connection: Connection, which: Trouble, limit: int) -> Section:
+def _owner_id() -> ColumnElement[str]:
+    return func.coalesce(t.services.c.owner_team_id, t.platforms.c.owner_team_id)
+
+
+def in_trouble(connection: Connection, which: Trouble, limit: int, owners: Collection[str] | None = None) -> Section:
+    """The section's rows, of checks owned by `owners` only when given (the home page's "yours")."""
     states, checks, services, platforms, teams = t.check_states, t.checks, t.services, t.platforms, t.teams
-    owner_id = func.coalesce(services.c.owner_team_id, platforms.c.owner_team_id)
+    owner_id = _owner_id()
     query = (
         select(
             checks.c.id,
@@ -130,6 +136,8 @@ def in_trouble(connection: Connection, which: Trouble, limit: int) -> Section:
         .order_by(*_order(which))
         .limit(limit)
     )
+    if owners is not None:
+        query = query.where(owner_id.in_(sorted(owners)))
     rows = [tuple(row) for row in connection.execute(query)]
     total, platform_total = rows[0][-2:] if rows else (0, 0)
     return Section([_row(values) for values in rows], total, platform_total)
@@ -151,3 +159,19 @@ def _row(values: tuple[Any, ...]) -> TroubleRow:
     return TroubleRow(
         check_id, name, type_, severity, status, since, failures, recent, last_at, last_ok, reason, *subject, owner
     )
+
+
+def down_by_owner(connection: Connection) -> dict[str, int]:
+    """How many unpaused checks each team has confirmed DOWN, counted as the down section counts them."""
+    states, checks, services, platforms = t.check_states, t.checks, t.services, t.platforms
+    owner_id = _owner_id()
+    query = (
+        select(owner_id, func.count())
+        .select_from(states)
+        .join(checks, checks.c.id == states.c.check_id)
+        .outerjoin(services, services.c.id == checks.c.service_id)
+        .outerjoin(platforms, platforms.c.id == checks.c.platform_id)
+        .where(_condition("down"), not_(checks.c.paused), owner_id.is_not(None))
+        .group_by(owner_id)
+    )
+    return {str(team): int(count) for team, count in connection.execute(query)}

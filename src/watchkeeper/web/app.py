@@ -16,7 +16,7 @@ from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, integrations, oncall, reports, subjects, suppression, views
+from watchkeeper.web.console import alerts, down, home, integrations, oncall, reports, subjects, suppression, views
 from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
@@ -59,6 +59,7 @@ def create_app(context: AppContext) -> FastAPI:
         maintenance_api,
         oncall_api,
         overrides_api,
+        home,
         views,
         subjects,
         down,

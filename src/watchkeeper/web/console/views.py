@@ -32,7 +32,7 @@ async def page_context(request: Request, **values: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/catalogue", response_class=HTMLResponse)
 async def catalogue(request: Request, who: Reader) -> HTMLResponse:
     context: AppContext = request.app.state.context
     view = await run_in_threadpool(read_catalogue, context.db)
