@@ -29,6 +29,13 @@ class DownNow:
         return {row.subject_id for row in self.down.rows if row.subject_kind == "platform"}
 
     @property
+    def live_summary(self) -> str:
+        """What a screen reader hears when the page refreshes itself and the counts have changed."""
+        counts = ((self.down.total, "down"), (self.flapping.total, "flapping"), (self.failing.total, "failing"))
+        said = [f"{total} {'check' if total == 1 else 'checks'} {what}" for total, what in counts if total]
+        return ", ".join(said) or "nothing is down"
+
+    @property
     def quiet(self) -> bool:
         return not (self.down.total or self.flapping.total or self.failing.total or self.warning.total)
 

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
 
+from watchkeeper.domain.audit import RESTRICTED_KINDS, Readable
 from watchkeeper.store import tables as t
 
 _e = t.audit_events.c
@@ -38,6 +39,11 @@ class AuditFilter:
     until: datetime | None = None
     before_id: int | None = None
     """Rows older than this id: the cursor of the page before."""
+    actor_text: str | None = None
+    """Part of the actor's name, in any case."""
+    via: str | None = None
+    readable: Readable | None = None
+    """Only the events these rights read (None: all)."""
 
 
 _COLUMNS = (
@@ -74,6 +80,7 @@ def listing(connection: Connection, where: AuditFilter, limit: int) -> list[Audi
         _e.object_id: where.object_id,
         _e.account_id: where.account_id,
         _e.action: where.action,
+        _e.via: where.via,
     }
     for column, value in exact.items():
         if value is not None:
@@ -84,4 +91,19 @@ def listing(connection: Connection, where: AuditFilter, limit: int) -> list[Audi
         query = query.where(_e.at < where.until)
     if where.before_id is not None:
         query = query.where(_e.id < where.before_id)
+    if where.actor_text:
+        query = query.where(func.lower(_e.actor).contains(where.actor_text.lower(), autoescape=True))
+    if where.readable is not None and not where.readable.everything:
+        query = query.where(_readable(where.readable))
     return [AuditRow(**row._mapping) for row in connection.execute(query)]
+
+
+def _readable(readable: Readable) -> ColumnElement[bool]:
+    """In SQL, what `Readable.allows` says of one row."""
+    allowed: list[ColumnElement[bool]] = [_e.object_kind.not_in(RESTRICTED_KINDS)]
+    if readable.teams:
+        allowed.append(_e.team_id.in_(sorted(readable.teams)))
+    if readable.account_id is not None:
+        allowed.append(_e.account_id == readable.account_id)
+        allowed.append((_e.object_kind == "account") & (_e.object_id == str(readable.account_id)))
+    return or_(*allowed)

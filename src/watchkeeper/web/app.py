@@ -9,6 +9,7 @@ from watchkeeper import __version__
 from watchkeeper.logs import get_logger
 from watchkeeper.web import calendar_feeds, health, inbound, login, metrics, paging, pings
 from watchkeeper.web.api import alerts as alerts_api
+from watchkeeper.web.api import audit as audit_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import objects as objects_api
@@ -16,7 +17,18 @@ from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import silences as silences_api
-from watchkeeper.web.console import alerts, down, home, integrations, oncall, reports, subjects, suppression, views
+from watchkeeper.web.console import (
+    alerts,
+    audit,
+    down,
+    home,
+    integrations,
+    oncall,
+    reports,
+    subjects,
+    suppression,
+    views,
+)
 from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
@@ -59,6 +71,7 @@ def create_app(context: AppContext) -> FastAPI:
         maintenance_api,
         oncall_api,
         overrides_api,
+        audit_api,
         home,
         views,
         subjects,
@@ -69,6 +82,7 @@ def create_app(context: AppContext) -> FastAPI:
         reports,
         paging,
         oncall,
+        audit,
     )
     for module in routers:
         app.include_router(module.router)

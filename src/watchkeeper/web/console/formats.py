@@ -1,6 +1,7 @@
 """How the console writes times, lengths of time, response times, counts and uptime. Times are UTC, as the
 uptime days are, and say so; on-call times are in their schedule's timezone, with its abbreviation."""
 
+import json
 import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -71,3 +72,20 @@ def local_time(at: datetime | None, zone: str, date_too: bool = True) -> str:
 def local_input(at: datetime | None, zone: str) -> str:
     """An instant as a form field holds it: '2026-12-02 09:30' in the schedule's timezone."""
     return "" if at is None else at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+AUDIT_VALUE_LIMIT = 300
+
+
+def audit_value(value: object) -> str:
+    """A value from an audit entry's before or after, as a person reads it: text as it is, anything else as
+    compact JSON, cut short past a few lines (the entry's own page shows it whole)."""
+    if value is None:
+        return "none"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= AUDIT_VALUE_LIMIT else text[: AUDIT_VALUE_LIMIT - 1] + "…"
+
+
+def audit_document(value: object) -> str:
+    """A whole before or after, indented."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2, default=str)

@@ -39,6 +39,8 @@ def build_templates() -> Jinja2Templates:
     env.filters["took"] = duration_text
     env.filters["percent_up"] = formats.percent_up
     env.filters["failures_of"] = formats.failures_of
+    env.filters["audit_value"] = formats.audit_value
+    env.filters["audit_document"] = formats.audit_document
     env.globals["elapsed"] = formats.elapsed
     env.globals["local_time"] = formats.local_time
     env.globals["local_input"] = formats.local_input
