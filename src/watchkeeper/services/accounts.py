@@ -44,6 +44,8 @@ class AccountView:
     created_at: datetime
     created_by: str
     disabled_at: datetime | None
+    catalog_team: str | None = None
+    """The team of the catalog person with this email, if any."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class AccountView:
             "role": self.role.value,
             "team": self.team,
             "person": self.person_id,
+            "catalog_team": self.catalog_team,
             "password": self.password,
             "single_sign_on": self.single_sign_on,
             "created_at": self.created_at.isoformat(),
@@ -99,6 +102,7 @@ def create_account(db: Database, now: datetime, new: NewAccount, actor: Actor) -
     email = email_of(new.email)
     role = role_of(new.role)
     password_hash = _hasher.hash(checked_password(new.password)) if new.password is not None else None
+    may_grant(actor.principal, role, new.team)
     with db.transaction() as connection:
         team = _checked_team(connection, role, new.team)
         person = store.person_by_email(connection, email)
@@ -123,9 +127,22 @@ def create_account(db: Database, now: datetime, new: NewAccount, actor: Actor) -
     return made
 
 
+def may_grant(who: Principal, role: Role, team: str | None) -> None:
+    """A platform admin grants any role; a team admin only their own team's roles, so that nobody can make an
+    account with more rights than their own."""
+    if who.platform_admin:
+        return
+    if role in TEAM_ROLES and team is not None and team in who.admin_of:
+        return
+    if who.admin_of:
+        teams = ", ".join(sorted(who.admin_of))
+        raise Refused(f"a team admin makes team-member or team-admin accounts of their own team ({teams})", 403)
+    raise Refused("only a platform admin or a team's admin makes accounts", 403)
+
+
 def _checked_team(connection: Connection, role: Role, team: str | None) -> str | None:
     if role in TEAM_ROLES and not team:
-        raise Refused(f"a {role.value} needs a team: give --team")
+        raise Refused(f"a {role.value} needs a team: give its team")
     if role not in TEAM_ROLES and team:
         raise Refused(f"a {role.value} has no team of their own; leave the team out")
     if team and not store.team_exists(connection, team):
@@ -143,19 +160,39 @@ def set_password(db: Database, now: datetime, email: str, password: str, actor: 
         record(connection, actor, now, "account.password", ("account", str(row.id)), row.team_id)
 
 
+def change_own_password(db: Database, now: datetime, account_id: int, current: str, new: str, actor: Actor) -> None:
+    """A person's new password, from their account page: the current one must be given when there is one (an
+    account made with a sign-in link has none yet). Every session ends, this one too."""
+    password_hash = _hasher.hash(checked_password(new))
+    with db.reading() as connection:
+        row = store.by_id(connection, account_id)
+    if row is None:
+        raise NotFound(f"no account {account_id}")
+    if row.password_hash is not None and not password_matches(row, current):
+        raise Refused("the current password is wrong")
+    with db.transaction() as connection:
+        store.change(connection, row.id, {"password_hash": password_hash})
+        session_store.end_all(connection, row.id)
+        record(connection, actor, now, "account.password", ("account", str(row.id)), row.team_id)
+
+
 def disable_account(db: Database, now: datetime, email: str, actor: Actor) -> AccountView:
     with db.transaction() as connection:
-        row = _account(connection, email)
-        if row.disabled_at is not None:
-            raise Conflict(f"the account for {row.email} is already disabled")
-        before = view(connection, row).as_json()
-        store.change(connection, row.id, {"disabled_at": now})
-        session_store.end_all(connection, row.id)
-        changed = store.by_id(connection, row.id)
-        assert changed is not None
-        after = view(connection, changed)
-        obj = ("account", str(row.id))
-        record(connection, actor, now, "account.disable", obj, row.team_id, before, after.as_json())
+        return disable_row(connection, _account(connection, email), now, actor)
+
+
+def disable_row(connection: Connection, row: AccountRow, now: datetime, actor: Actor) -> AccountView:
+    """Disables the account in the caller's transaction: its sessions end and its personal tokens stop."""
+    if row.disabled_at is not None:
+        raise Conflict(f"the account for {row.email} is already disabled")
+    before = view(connection, row).as_json()
+    store.change(connection, row.id, {"disabled_at": now})
+    session_store.end_all(connection, row.id)
+    changed = store.by_id(connection, row.id)
+    assert changed is not None
+    after = view(connection, changed)
+    obj = ("account", str(row.id))
+    record(connection, actor, now, "account.disable", obj, row.team_id, before, after.as_json())
     return after
 
 
@@ -173,6 +210,7 @@ def _account(connection: Connection, email: str) -> AccountRow:
 
 def view(connection: Connection, row: AccountRow) -> AccountView:
     principal = principal_of(connection, row)
+    person = store.person_by_email(connection, row.email)
     return AccountView(
         id=row.id,
         email=row.email,
@@ -185,6 +223,7 @@ def view(connection: Connection, row: AccountRow) -> AccountView:
         created_at=row.created_at,
         created_by=row.created_by,
         disabled_at=row.disabled_at,
+        catalog_team=person.team_id if person else None,
     )
 
 

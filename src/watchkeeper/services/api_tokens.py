@@ -79,6 +79,9 @@ def create(db: Database, now: datetime, new: NewToken, actor: Actor) -> tuple[To
     """The token and its secret, which is shown this once and never again."""
     name = person_text(new.name, "name", NAME_LIMIT)
     scopes = scopes_of(new.scopes)
+    beyond = sorted(set(scopes) - {scope.value for scope in actor.principal.scopes})
+    if beyond:  # a token that may make tokens makes none wider than itself
+        raise Refused(f"this token lacks the scope {beyond[0]!r}, so it cannot give it to another", 403)
     if (new.email is None) == (new.team is None):
         raise Refused("a token is either personal (give the account's email) or a team's (give the team)")
     if not timedelta(minutes=1) <= new.life <= LONGEST:
@@ -146,6 +149,29 @@ def may_manage(who: Principal, row: TokenRow) -> bool:
 def listing(db: Database, who: Principal) -> list[TokenView]:
     with db.reading() as connection:
         rows = [row for row in store.listing(connection) if may_manage(who, row)]
+        return [_view(connection, row) for row in rows]
+
+
+def one(db: Database, who: Principal, token_id: int) -> TokenView:
+    with db.reading() as connection:
+        row = _row(connection, token_id)
+        if not may_manage(who, row):
+            raise NotFound(f"no token {token_id}")
+        return _view(connection, row)
+
+
+def personal(db: Database, who: Principal) -> list[TokenView]:
+    """The tokens of the signed-in person's own account."""
+    if who.account_id is None:
+        return []
+    with db.reading() as connection:
+        return [_view(connection, row) for row in store.listing(connection, account_id=who.account_id)]
+
+
+def of_teams(db: Database, who: Principal) -> list[TokenView]:
+    """The team tokens a person manages: every team's for a platform admin, else those of the teams they admin."""
+    with db.reading() as connection:
+        rows = [row for row in store.listing(connection) if row.team_id is not None and may_manage(who, row)]
         return [_view(connection, row) for row in rows]
 
 

@@ -74,6 +74,43 @@ def end(db: Database, now: datetime, secret: str) -> None:
             record(connection, actor, now, "account.sign-out", ("account", str(row.id)), row.team_id)
 
 
+@dataclass(frozen=True)
+class SessionView:
+    started: datetime
+    seen: datetime
+    method: str
+    current: bool
+    """The session of the request that asks."""
+
+
+def of_account(
+    db: Database, now: datetime, account_id: int, lifetimes: Lifetimes, secret: str | None
+) -> list[SessionView]:
+    """An account's live sessions (those past their idle time or life are left out, as they no longer work)."""
+    mine = digest_of(secret) if secret else None
+    with db.reading() as connection:
+        found = store.of_account(connection, account_id)
+    return [
+        SessionView(row.created_at, row.seen_at, row.method, digest == mine)
+        for digest, row in found
+        if row.expires_at > now and row.seen_at + lifetimes.idle > now
+    ]
+
+
+def end_everywhere(db: Database, now: datetime, account_id: int, actor: Actor) -> int:
+    """Ends every session of the account, this one too: for a lost laptop or a shared computer."""
+    with db.transaction() as connection:
+        row = account_store.by_id(connection, account_id)
+        if row is None:
+            return 0
+        ended = store.end_all(connection, account_id)
+        after = {"sessions_ended": ended}
+        record(
+            connection, actor, now, "account.sign-out-everywhere", ("account", str(row.id)), row.team_id, after=after
+        )
+    return ended
+
+
 def csrf_token(key: bytes, secret: str) -> str:
     return hmac.new(key, b"csrf\x00" + secret.encode(), hashlib.sha256).hexdigest()
 

@@ -39,6 +39,13 @@ def find(connection: Connection, digest: str) -> SessionRow | None:
     return None if row is None else SessionRow(*row)
 
 
+def of_account(connection: Connection, account_id: int) -> list[tuple[str, SessionRow]]:
+    """An account's sessions with their digests, the newest first."""
+    columns = (_s.digest, _s.account_id, _s.created_at, _s.seen_at, _s.expires_at, _s.method)
+    query = select(*columns).where(_s.account_id == account_id).order_by(_s.created_at.desc(), _s.digest)
+    return [(row[0], SessionRow(*row[1:])) for row in connection.execute(query)]
+
+
 def seen(connection: Connection, digest: str, at: datetime) -> None:
     connection.execute(update(t.sessions).where(_s.digest == digest).values(seen_at=at))
 

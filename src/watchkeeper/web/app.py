@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
 from watchkeeper.web import calendar_feeds, health, inbound, login, metrics, paging, pings
+from watchkeeper.web.api import accounts as accounts_api
 from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import audit as audit_api
 from watchkeeper.web.api import catalog as catalog_api
@@ -17,7 +18,10 @@ from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import silences as silences_api
+from watchkeeper.web.api import tokens as tokens_api
 from watchkeeper.web.console import (
+    account,
+    admin_accounts,
     alerts,
     audit,
     down,
@@ -72,6 +76,8 @@ def create_app(context: AppContext) -> FastAPI:
         oncall_api,
         overrides_api,
         audit_api,
+        accounts_api,
+        tokens_api,
         home,
         views,
         subjects,
@@ -83,6 +89,8 @@ def create_app(context: AppContext) -> FastAPI:
         paging,
         oncall,
         audit,
+        account,
+        admin_accounts,
     )
     for module in routers:
         app.include_router(module.router)
