@@ -91,7 +91,7 @@ def scan(page: Page, where: str) -> list[Finding]:
         if not page.evaluate("() => typeof axe === 'object'"):
             page.evaluate(axe_source())
         findings += [Finding(where, width, _described(v)) for v in page.evaluate(_RUN, [TAGS, STRUCTURE])]
-        findings += _overflow(page, where, width)
+        findings += reflow(page, where, width)
     return findings
 
 
@@ -105,7 +105,9 @@ def _described(violation: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _overflow(page: Page, where: str, width: int) -> list[Finding]:
+def reflow(page: Page, where: str, width: int) -> list[Finding]:
+    """What is wider than the window at this width (the page is not resized here); sync, so it also runs
+    where JavaScript is off and axe cannot."""
     measured = page.evaluate(_OVERFLOW)
     if measured["scrollWidth"] <= measured["width"] and not measured["wide"]:
         return []
