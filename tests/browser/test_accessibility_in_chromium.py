@@ -163,6 +163,12 @@ def _asked_to_replace_the_calendar_link(scene: Scene) -> None:
     expect(scene.page.get_by_role("heading", level=1)).to_contain_text("Replace the calendar link")
 
 
+def _replacing_the_calendar_link_without_a_name(scene: Scene) -> None:
+    _asked_to_replace_the_calendar_link(scene)
+    scene.page.get_by_test_id("confirm").click()
+    expect(scene.page.get_by_test_id("error")).to_be_visible()
+
+
 def _calendar_link_issued(scene: Scene) -> None:
     form = scene.page.get_by_test_id("calendar-link")
     form.get_by_label("Your name").fill("Ines Costa")
@@ -234,6 +240,11 @@ EXAMPLES: dict[str, list[Example]] = {
         Example("a week that is not a date", "/oncall/schedules/re-primary?week=soon", 400),
         Example("an override refused", "/oncall/schedules/re-primary", then=_refused_override),
         Example("replacing a calendar link", "/oncall/schedules/re-primary", then=_asked_to_replace_the_calendar_link),
+        Example(
+            "replacing a calendar link without a name",
+            "/oncall/schedules/re-primary",
+            then=_replacing_the_calendar_link_without_a_name,
+        ),
         Example("a calendar link shown once", "/oncall/schedules/pay-on-call", then=_calendar_link_issued),
         Example("an unknown schedule", "/oncall/schedules/no-such-schedule", 404),
     ],

@@ -12,13 +12,25 @@ from watchkeeper.services import maintenance, silences
 from watchkeeper.services.maintenance import NewWindow
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.silences import NewSilence
-from watchkeeper.web.console.forms import require_same_origin, utc_instant, words
+from watchkeeper.web.console.forms import field_of, require_same_origin, utc_instant, words
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(include_in_schema=False)
 EXPIRED_SHOWN = 20
 SCOPE_KINDS = {"service": "services", "platform": "platforms", "check": "checks"}
+SILENCE_FIELDS = ("matchers", "duration", "author", "comment")
+SILENCE_HINTS = {"duration": "duration", "matcher": "matchers"}
+WINDOW_FIELDS = ("name", "kind", "ids", "start", "duration", "end", "author")
+WINDOW_HINTS = {
+    "choose what": "kind",
+    "covers": "ids",
+    "in the catalog": "ids",
+    "duration": "duration",
+    "the end": "end",
+    "start": "start",
+}
+"""Words of the refusals that name no field first, and the field each is about."""
 
 
 def _context(request: Request) -> AppContext:
@@ -38,7 +50,11 @@ async def silences_page(request: Request) -> HTMLResponse:
 
 
 async def _silences(
-    request: Request, form: dict[str, str] | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+    field: str | None = None,
 ) -> HTMLResponse:
     context = _context(request)
     now = context.clock.now()
@@ -51,6 +67,7 @@ async def _silences(
         expired=expired[:EXPIRED_SHOWN],
         form=form or {"duration": "2h"},
         error=error,
+        error_field=field or field_of(error or "", SILENCE_FIELDS, SILENCE_HINTS, "matchers"),
         done=request.query_params.get("done"),
     )
     return render(request, "silences.html", values, status_code=status)
@@ -82,7 +99,8 @@ async def expire_silence(request: Request, silence_id: int) -> Response:
             silences.expire_silence, context.db, context.clock.now(), silence_id, form.get("author", "")
         )
     except Refused as refused:
-        return await _silences(request, None, f"Silence {silence_id}: {refused.message}", refused.status)
+        field = f"expire-author-{silence_id}" if refused.status == 400 else "current"  # a name, or the silence
+        return await _silences(request, None, f"Silence {silence_id}: {refused.message}", refused.status, field)
     return RedirectResponse(f"/silences?done=expired-{silence_id}", status_code=303)
 
 
@@ -92,7 +110,11 @@ async def maintenance_page(request: Request) -> HTMLResponse:
 
 
 async def _maintenance(
-    request: Request, form: dict[str, str] | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+    field: str | None = None,
 ) -> HTMLResponse:
     context = _context(request)
     now = context.clock.now()
@@ -103,6 +125,7 @@ async def _maintenance(
         overview=seen,
         form=form or {"duration": "1h", "kind": "service"},
         error=error,
+        error_field=field or field_of(error or "", WINDOW_FIELDS, WINDOW_HINTS, "name"),
         done=request.query_params.get("done"),
     )
     return render(request, "maintenance.html", values, status_code=status)
@@ -145,7 +168,8 @@ async def cancel_window(request: Request, window_id: int) -> Response:
             maintenance.cancel_window, context.db, context.clock.now(), window_id, form.get("author", "")
         )
     except Refused as refused:
-        return await _maintenance(request, None, f"Window {window_id}: {refused.message}", refused.status)
+        field = f"cancel-author-{window_id}" if refused.status == 400 else "runtime"  # a name, or the window
+        return await _maintenance(request, None, f"Window {window_id}: {refused.message}", refused.status, field)
     return RedirectResponse(f"/maintenance?done=cancelled-{window_id}", status_code=303)
 
 

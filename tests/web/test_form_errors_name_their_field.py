@@ -1,0 +1,111 @@
+"""A refused form says which field is wrong, the GOV.UK way (WCAG 3.3.1): the error summary links to that
+field, and the message stands beside it, tied to the input by aria-describedby; no other field is marked."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from watchkeeper.domain.alerts import Signal, Subject
+from watchkeeper.services.alerts import receive
+
+SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
+SILENCE = {"matchers": "service=pay-api", "duration": "2h", "author": "Asha", "comment": "deploy"}
+WINDOW = {"name": "Upgrade", "kind": "service", "ids": "pay-api", "duration": "1h", "author": "Ben"}
+
+
+def _marked(html: str) -> tuple[list[str], list[str]]:
+    """The error summary's links, and the ids of the inline error messages."""
+    summary = html.split('data-testid="error"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="#([^"]+)"', summary), re.findall(
+        r'<p id="([^"]+)-error" class="govuk-error-message"', html
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"matchers": "service=~("}, "matchers"),
+        ({"duration": "soon"}, "duration"),
+        ({"duration": "0"}, "duration"),
+        ({"author": " "}, "author"),
+        ({"comment": ""}, "comment"),
+    ],
+)
+def test_a_refused_silence_marks_the_field_at_fault(loaded, change, field):
+    response = loaded.client.post("/silences", data=SILENCE | change, headers=SAME_SITE)
+
+    assert response.status_code == 400
+    assert _marked(response.text) == ([field], [field])
+    assert re.search(rf'aria-describedby="[^"]*\b{field}-error"', response.text), "the input names its message"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"kind": "planet"}, "kind"),
+        ({"ids": "no-such-service"}, "ids"),
+        ({"ids": ""}, "ids"),
+        ({"start": "tomorrow"}, "start"),
+        ({"duration": "ages"}, "duration"),
+        ({"end": "2020-01-01 00:00", "duration": ""}, "end"),
+        ({"author": ""}, "author"),
+    ],
+)
+def test_a_refused_window_marks_the_field_at_fault(loaded, change, field):
+    response = loaded.client.post("/maintenance", data=WINDOW | change, headers=SAME_SITE)
+
+    assert response.status_code == 400
+    assert _marked(response.text) == ([field], [field])
+
+
+def test_expiring_a_silence_without_a_name_marks_that_silences_name_field(loaded):
+    added = loaded.client.post("/silences", data=SILENCE, headers=SAME_SITE, follow_redirects=False)
+    silence_id = added.headers["location"].split("added-")[1].split("#")[0]
+
+    response = loaded.client.post(f"/silences/{silence_id}/expire", data={"author": ""}, headers=SAME_SITE)
+
+    assert response.status_code == 400
+    assert _marked(response.text) == ([f"expire-author-{silence_id}"], [f"expire-author-{silence_id}"])
+    assert f'aria-describedby="expire-author-{silence_id}-error"' in response.text
+
+
+def test_cancelling_a_window_without_a_name_marks_that_windows_name_field(loaded):
+    added = loaded.client.post("/maintenance", data=WINDOW, headers=SAME_SITE, follow_redirects=False)
+    window_id = added.headers["location"].split("added-")[1].split("#")[0]
+
+    response = loaded.client.post(f"/maintenance/{window_id}/cancel", data={"author": ""}, headers=SAME_SITE)
+
+    assert response.status_code == 400
+    assert _marked(response.text) == ([f"cancel-author-{window_id}"], [f"cancel-author-{window_id}"])
+
+
+def test_expiring_a_silence_that_is_gone_points_at_the_list_and_marks_no_field(loaded):
+    response = loaded.client.post("/silences/999/expire", data={"author": "Asha"}, headers=SAME_SITE)
+
+    assert response.status_code == 404
+    assert _marked(response.text) == (["current"], [])
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("from=yesterday&to=2026-11-30", "from"), ("team=nobody", "team"), ("quarter=2026-Q4&from=2026-11-01", "quarter")],
+)
+def test_a_refused_report_marks_the_field_at_fault(loaded, query, field):
+    response = loaded.client.get(f"/reports/on-call?{query}")
+
+    assert response.status_code == 400
+    assert _marked(response.text) == ([field], [field])
+
+
+def test_acting_on_an_alert_without_a_name_is_summed_up_at_the_top(loaded):
+    signal = Signal("trigger", "generic:cards", "generic", Subject("team", "pay"), summary="Card processor errors")
+    [received] = receive(loaded.db, [signal], datetime.now(UTC))
+    alert_id = received.alert_id
+
+    response = loaded.client.post(f"/alerts/{alert_id}/acknowledge", data={"by": ""}, headers=SAME_SITE)
+
+    assert response.status_code == 400
+    assert "<title>Error: Alert" in response.text
+    assert _marked(response.text) == (["by"], ["by"])
