@@ -9,6 +9,7 @@ from loopback import serve
 from playwright.sync_api import expect
 from test_pages_in_chromium import browser, page  # noqa: F401 - the shared browser fixtures
 
+from signed_in import admin_with_password
 from watchkeeper.services.catalog import apply_catalog_from
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.settings import Settings
@@ -25,6 +26,7 @@ def site(sqlite_db: Database, example_catalog: Path, example_secrets: dict[str, 
     clock = FixedClock(NOW)
     applied = apply_catalog_from(sqlite_db, example_catalog, clock=clock, trigger="cli", environ=example_secrets)
     assert applied.outcome == "applied"
+    admin_with_password(sqlite_db)
     settings = Settings(database_url=sqlite_db.url, secret_key="browser-tests-key-0123456789abcdef")
     context = AppContext(settings, sqlite_db, clock, build_registry(sqlite_db), example_catalog)
     with serve(create_app(context)) as url:

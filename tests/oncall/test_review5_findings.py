@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from paging_harness import Paging
 from sqlalchemy import Connection, RowMapping, select, text
 
+from signed_in import sign_in
 from watchkeeper.channels import channel_types
 from watchkeeper.cli.main import cli
 from watchkeeper.services import notifying
@@ -108,6 +109,7 @@ def _client(db: Database, clock: FixedClock | None = None) -> Iterator[TestClien
     settings = Settings(database_url=db.url, secret_key=KEY, public_url=PUBLIC)
     context = AppContext(settings, db, clock or FixedClock(T0), build_registry(db), None, None)
     with TestClient(create_app(context), raise_server_exceptions=False) as client:
+        sign_in(client, db, KEY, at=context.clock.now())
         yield client
 
 

@@ -10,6 +10,7 @@ from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.store.contention import Contended
+from watchkeeper.web.access import AlertsWriter, Reader
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
@@ -53,6 +54,7 @@ class ActOut(BaseModel):
 @router.get("/alerts")
 async def list_alerts(
     request: Request,
+    who: Reader,
     status: Literal["open", "resolved", "all"] = "open",
     team: Annotated[str | None, Query(max_length=63)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -63,7 +65,7 @@ async def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", responses={404: {"description": "no such alert"}})
-async def get_alert(request: Request, alert_id: AlertId) -> dict[str, Any]:
+async def get_alert(request: Request, who: Reader, alert_id: AlertId) -> dict[str, Any]:
     context: AppContext = request.app.state.context
     try:
         page = await run_in_threadpool(alert_views.alert_page, context.db, alert_id)
@@ -73,12 +75,12 @@ async def get_alert(request: Request, alert_id: AlertId) -> dict[str, Any]:
 
 
 @router.post("/alerts/{alert_id}/acknowledge", responses={404: {"description": "no such open alert"}})
-async def acknowledge(request: Request, alert_id: AlertId, body: ActIn) -> ActOut:
+async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
     return await _act(request, alert_id, "acknowledge", body.by)
 
 
 @router.post("/alerts/{alert_id}/resolve", responses={404: {"description": "no such open alert"}})
-async def resolve(request: Request, alert_id: AlertId, body: ActIn) -> ActOut:
+async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
     return await _act(request, alert_id, "resolve", body.by)
 
 

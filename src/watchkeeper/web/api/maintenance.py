@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from watchkeeper.catalog.types import ID_PATTERN
 from watchkeeper.services import maintenance
 from watchkeeper.services.maintenance import NewWindow, RuntimeWindowView
+from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
 
@@ -74,7 +75,7 @@ def _context(request: Request) -> AppContext:
 
 
 @router.post("/maintenance", status_code=201, responses={400: {"description": "a value that is wrong, and why"}})
-async def create_window(request: Request, body: WindowIn, response: Response) -> WindowOut:
+async def create_window(request: Request, who: SuppressionWriter, body: WindowIn, response: Response) -> WindowOut:
     context = _context(request)
     new = NewWindow(
         name=body.name,
@@ -95,6 +96,7 @@ async def create_window(request: Request, body: WindowIn, response: Response) ->
 @router.get("/maintenance")
 async def list_windows(
     request: Request,
+    who: Reader,
     state: Annotated[
         Literal["current", "ended", "all"], Query(description="which runtime windows: current = on or scheduled")
     ] = "current",
@@ -107,7 +109,7 @@ async def list_windows(
 
 
 @router.get("/maintenance/{window_id}", responses={404: {"description": "no such runtime window"}})
-async def get_window(request: Request, window_id: WindowId) -> WindowOut:
+async def get_window(request: Request, who: Reader, window_id: WindowId) -> WindowOut:
     context = _context(request)
     return _out(await attempt(maintenance.get_window, context.db, context.clock.now(), window_id))
 
@@ -116,6 +118,6 @@ async def get_window(request: Request, window_id: WindowId) -> WindowOut:
     "/maintenance/{window_id}/cancel",
     responses={404: {"description": "no such runtime window"}, 409: {"description": "already ended"}},
 )
-async def cancel_window(request: Request, window_id: WindowId, body: CancelIn) -> WindowOut:
+async def cancel_window(request: Request, who: SuppressionWriter, window_id: WindowId, body: CancelIn) -> WindowOut:
     context = _context(request)
     return _out(await attempt(maintenance.cancel_window, context.db, context.clock.now(), window_id, body.author))

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.catalog.types import ID_PATTERN, Url
 from watchkeeper.services import objects
 from watchkeeper.services.catalogue import Catalogue, CheckView, SubjectView, TeamView, read_catalogue
+from watchkeeper.web.access import CatalogWriter, Reader
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
@@ -121,12 +122,12 @@ def _not_found(kind: str, item_id: str) -> Problem:
 
 
 @router.get("/teams")
-async def list_teams(request: Request) -> list[TeamOut]:
+async def list_teams(request: Request, who: Reader) -> list[TeamOut]:
     return [_team(team) for team in (await _catalogue(request)).teams]
 
 
 @router.get("/teams/{team_id}")
-async def get_team(request: Request, team_id: ObjectId) -> TeamOut:
+async def get_team(request: Request, who: Reader, team_id: ObjectId) -> TeamOut:
     team = (await _catalogue(request)).team(team_id)
     if team is None:
         raise _not_found("team", team_id)
@@ -134,12 +135,12 @@ async def get_team(request: Request, team_id: ObjectId) -> TeamOut:
 
 
 @router.get("/platforms")
-async def list_platforms(request: Request) -> list[SubjectOut]:
+async def list_platforms(request: Request, who: Reader) -> list[SubjectOut]:
     return [SubjectOut(**_subject(p)) for p in (await _catalogue(request)).platforms]
 
 
 @router.get("/platforms/{platform_id}")
-async def get_platform(request: Request, platform_id: ObjectId) -> SubjectOut:
+async def get_platform(request: Request, who: Reader, platform_id: ObjectId) -> SubjectOut:
     platform = (await _catalogue(request)).platform(platform_id)
     if platform is None:
         raise _not_found("platform", platform_id)
@@ -147,12 +148,12 @@ async def get_platform(request: Request, platform_id: ObjectId) -> SubjectOut:
 
 
 @router.get("/services")
-async def list_services(request: Request) -> list[ServiceOut]:
+async def list_services(request: Request, who: Reader) -> list[ServiceOut]:
     return [ServiceOut(**_subject(s), platform=s.platform_id) for s in (await _catalogue(request)).services]
 
 
 @router.get("/services/{service_id}")
-async def get_service(request: Request, service_id: ObjectId) -> ServiceOut:
+async def get_service(request: Request, who: Reader, service_id: ObjectId) -> ServiceOut:
     service = (await _catalogue(request)).service(service_id)
     if service is None:
         raise _not_found("service", service_id)
@@ -160,7 +161,7 @@ async def get_service(request: Request, service_id: ObjectId) -> ServiceOut:
 
 
 @router.get("/checks")
-async def list_checks(request: Request) -> list[CheckOut]:
+async def list_checks(request: Request, who: Reader) -> list[CheckOut]:
     return [_check(c) for c in (await _catalogue(request)).checks()]
 
 
@@ -188,21 +189,21 @@ async def _change(request: Request, action: Any, *args: Any) -> None:
     status_code=201,
     responses={409: {"description": "exists"}, 422: {"description": "bad reference"}},
 )
-async def create_service(request: Request, body: ServiceCreate, response: Response) -> ServiceOut:
+async def create_service(request: Request, who: CatalogWriter, body: ServiceCreate, response: Response) -> ServiceOut:
     context: AppContext = request.app.state.context
     await _change(request, objects.create_service, context.db, context.clock, body.id, _fields(body))
     response.headers["Location"] = f"/api/v1/services/{body.id}"
-    return await get_service(request, body.id)
+    return await get_service(request, who, body.id)
 
 
 @router.put(
     "/services/{service_id}",
     responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
 )
-async def replace_service(request: Request, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
+async def replace_service(request: Request, who: CatalogWriter, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
     context: AppContext = request.app.state.context
     await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body))
-    return await get_service(request, service_id)
+    return await get_service(request, who, service_id)
 
 
 @router.delete(
@@ -210,7 +211,7 @@ async def replace_service(request: Request, service_id: ObjectId, body: ServiceI
     status_code=204,
     responses={404: {"description": "no such service"}, 409: {"description": "from a file"}},
 )
-async def delete_service(request: Request, service_id: ObjectId) -> Response:
+async def delete_service(request: Request, who: CatalogWriter, service_id: ObjectId) -> Response:
     context: AppContext = request.app.state.context
     await _change(request, objects.delete_service, context.db, service_id)
     return Response(status_code=204)

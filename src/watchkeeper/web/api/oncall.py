@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from watchkeeper.services import oncall
 from watchkeeper.services.oncall import Contact, OnCall, ScheduleShifts
 from watchkeeper.store import Database
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.refusals import attempt
 from watchkeeper.web.context import AppContext
 
@@ -74,6 +75,7 @@ class ShiftsOut(GapsOut):
 @router.get("/oncall", responses={404: {"description": "no such team"}})
 async def who_is_on_call(
     request: Request,
+    who: Reader,
     team: Annotated[str | None, Query(max_length=63, description="only this team's schedules")] = None,
     at: Annotated[datetime | None, Query(description="with a UTC offset (UTC if none); default now")] = None,
 ) -> list[OnCallOut]:
@@ -86,7 +88,9 @@ async def who_is_on_call(
     "/schedules/{schedule_id}/shifts",
     responses={404: {"description": "no such schedule"}, 400: {"description": "a range that is wrong, and why"}},
 )
-async def schedule_shifts(request: Request, schedule_id: ScheduleId, start: From = None, end: To = None) -> ShiftsOut:
+async def schedule_shifts(
+    request: Request, who: Reader, schedule_id: ScheduleId, start: From = None, end: To = None
+) -> ShiftsOut:
     found = await _shifts(request, schedule_id, start, end)
     zone = ZoneInfo(found.timezone)
     return ShiftsOut(
@@ -108,7 +112,9 @@ async def schedule_shifts(request: Request, schedule_id: ScheduleId, start: From
     "/schedules/{schedule_id}/gaps",
     responses={404: {"description": "no such schedule"}, 400: {"description": "a range that is wrong, and why"}},
 )
-async def schedule_gaps(request: Request, schedule_id: ScheduleId, start: From = None, end: To = None) -> GapsOut:
+async def schedule_gaps(
+    request: Request, who: Reader, schedule_id: ScheduleId, start: From = None, end: To = None
+) -> GapsOut:
     return _gaps_out(await _shifts(request, schedule_id, start, end))
 
 

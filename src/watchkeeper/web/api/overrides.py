@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from watchkeeper.services import overrides, swaps
 from watchkeeper.services.overrides import NewOverride, OverrideView
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap
+from watchkeeper.web.access import OnCallWriter, Reader
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
 
@@ -106,7 +107,7 @@ BAD: dict[int | str, dict[str, Any]] = {
 
 @router.post("/schedules/{schedule_id}/overrides", status_code=201, responses=BAD)
 async def create_override(
-    request: Request, schedule_id: ScheduleId, body: OverrideIn, response: Response
+    request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: OverrideIn, response: Response
 ) -> OverrideOut:
     context = _context(request)
     new = NewOverride(
@@ -127,6 +128,7 @@ async def create_override(
 @router.get("/schedules/{schedule_id}/overrides", responses={404: {"description": "no such schedule"}})
 async def list_overrides(
     request: Request,
+    who: Reader,
     schedule_id: ScheduleId,
     state: Annotated[Literal["current", "all"], Query(description="current: on now or starting later")] = "current",
 ) -> list[OverrideOut]:
@@ -136,7 +138,7 @@ async def list_overrides(
 
 
 @router.post("/schedules/{schedule_id}/swaps", status_code=201, responses=BAD)
-async def swap_shifts(request: Request, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
+async def swap_shifts(request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
     context = _context(request)
     first, second = (ShiftAt(shift.person, shift.at) for shift in body.shifts)
     made = Swap(schedule_id, first, second, body.author, body.reason)
@@ -145,7 +147,9 @@ async def swap_shifts(request: Request, schedule_id: ScheduleId, body: SwapIn) -
 
 
 @router.post("/schedules/{schedule_id}/covers", status_code=201, responses=BAD)
-async def cover_shift(request: Request, schedule_id: ScheduleId, body: CoverIn, response: Response) -> OverrideOut:
+async def cover_shift(
+    request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: CoverIn, response: Response
+) -> OverrideOut:
     context = _context(request)
     shift = ShiftAt(body.shift.person, body.shift.at)
     made = Cover(schedule_id, body.person, shift, body.author, body.reason, body.starts_at, body.ends_at)
@@ -155,7 +159,7 @@ async def cover_shift(request: Request, schedule_id: ScheduleId, body: CoverIn, 
 
 
 @router.get("/overrides/{override_id}", responses={404: {"description": "no such override"}})
-async def get_override(request: Request, override_id: OverrideId) -> OverrideOut:
+async def get_override(request: Request, who: Reader, override_id: OverrideId) -> OverrideOut:
     context = _context(request)
     return _out(await attempt(overrides.get_override, context.db, context.clock.now(), override_id))
 
@@ -166,12 +170,13 @@ async def get_override(request: Request, override_id: OverrideId) -> OverrideOut
 )
 async def remove_override(
     request: Request,
+    who: OnCallWriter,
     override_id: OverrideId,
     author: Annotated[str | None, Query(max_length=1000, description="who removes it (or in the body)")] = None,
     body: RemoveIn | None = None,
 ) -> list[OverrideOut]:
     """Ends the override now; a swap's other half ends with it. Both are answered, as they are now."""
     context = _context(request)
-    who = author if author is not None else (body.author if body else "")
-    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, who)
+    by = author if author is not None else (body.author if body else "")
+    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, by)
     return [_out(view) for view in ended]

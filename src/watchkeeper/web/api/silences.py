@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.services import silences
 from watchkeeper.services.silences import NewSilence, SilenceView
+from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
 
@@ -69,7 +70,7 @@ def _context(request: Request) -> AppContext:
 
 
 @router.post("/silences", status_code=201, responses={400: {"description": "a value that is wrong, and why"}})
-async def create_silence(request: Request, body: SilenceIn, response: Response) -> SilenceOut:
+async def create_silence(request: Request, who: SuppressionWriter, body: SilenceIn, response: Response) -> SilenceOut:
     context = _context(request)
     new = NewSilence(
         matchers=[m if isinstance(m, str) else m.model_dump() for m in body.matchers],
@@ -87,6 +88,7 @@ async def create_silence(request: Request, body: SilenceIn, response: Response) 
 @router.get("/silences")
 async def list_silences(
     request: Request,
+    who: Reader,
     state: Annotated[Literal["current", "expired", "all"], Query(description="current: active or pending")] = "current",
 ) -> list[SilenceOut]:
     context = _context(request)
@@ -95,7 +97,7 @@ async def list_silences(
 
 
 @router.get("/silences/{silence_id}", responses={404: {"description": "no such silence"}})
-async def get_silence(request: Request, silence_id: SilenceId) -> SilenceOut:
+async def get_silence(request: Request, who: Reader, silence_id: SilenceId) -> SilenceOut:
     context = _context(request)
     return _out(await attempt(silences.get_silence, context.db, context.clock.now(), silence_id))
 
@@ -104,7 +106,7 @@ async def get_silence(request: Request, silence_id: SilenceId) -> SilenceOut:
     "/silences/{silence_id}/expire",
     responses={404: {"description": "no such silence"}, 409: {"description": "already ended"}},
 )
-async def expire_silence(request: Request, silence_id: SilenceId, body: ExpireIn) -> SilenceOut:
+async def expire_silence(request: Request, who: SuppressionWriter, silence_id: SilenceId, body: ExpireIn) -> SilenceOut:
     context = _context(request)
     ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, body.author)
     return _out(ended)

@@ -12,7 +12,8 @@ from watchkeeper.services import maintenance, silences
 from watchkeeper.services.maintenance import NewWindow
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.silences import NewSilence
-from watchkeeper.web.console.forms import field_of, require_same_origin, utc_instant, words
+from watchkeeper.web.access import Reader, SuppressionWriter, require_same_origin
+from watchkeeper.web.console.forms import field_of, utc_instant, words
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
@@ -45,7 +46,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.get("/silences", response_class=HTMLResponse)
-async def silences_page(request: Request) -> HTMLResponse:
+async def silences_page(request: Request, who: Reader) -> HTMLResponse:
     return await _silences(request)
 
 
@@ -74,7 +75,7 @@ async def _silences(
 
 
 @router.post("/silences", response_class=HTMLResponse)
-async def add_silence(request: Request) -> Response:
+async def add_silence(request: Request, who: SuppressionWriter) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
@@ -91,7 +92,7 @@ async def add_silence(request: Request) -> Response:
 
 
 @router.post("/silences/{silence_id}/expire", response_class=HTMLResponse)
-async def expire_silence(request: Request, silence_id: int) -> Response:
+async def expire_silence(request: Request, who: SuppressionWriter, silence_id: int) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
@@ -105,7 +106,7 @@ async def expire_silence(request: Request, silence_id: int) -> Response:
 
 
 @router.get("/maintenance", response_class=HTMLResponse)
-async def maintenance_page(request: Request) -> HTMLResponse:
+async def maintenance_page(request: Request, who: Reader) -> HTMLResponse:
     return await _maintenance(request)
 
 
@@ -132,7 +133,7 @@ async def _maintenance(
 
 
 @router.post("/maintenance", response_class=HTMLResponse)
-async def add_window(request: Request) -> Response:
+async def add_window(request: Request, who: SuppressionWriter) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
@@ -160,7 +161,7 @@ def _new_window(form: dict[str, str]) -> NewWindow:
 
 
 @router.post("/maintenance/{window_id}/cancel", response_class=HTMLResponse)
-async def cancel_window(request: Request, window_id: int) -> Response:
+async def cancel_window(request: Request, who: SuppressionWriter, window_id: int) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
