@@ -10,18 +10,25 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 
 from history_rows import HistoryRows, seed_story
+from signed_in import PASSWORD, admin_with_password
 from watchkeeper.domain.alerts import Link, Signal, Subject
 from watchkeeper.engine.alerting import Alerting
 from watchkeeper.services import alert_views, calendar_feeds, integration_keys, maintenance, overrides, silences
+from watchkeeper.services.accounts import NewAccount, create_account
 from watchkeeper.services.alerts import receive
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.catalog import apply_catalog_from
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.outbox import Outbox, Reach
 from watchkeeper.services.page_links import PageLinks
+from watchkeeper.services.sign_in import issue_link
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 
 SECRET_KEY = "accessibility-scan-key-0123456789abcdef"
+VIEWER = "viewer@example.org"
+LOCKED = "locked-out@example.org"
+"""Who fails to sign in until locked out: nobody else's attempts are counted against it."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Story:
     """Triggered, and paged nobody: for the test that acknowledges it with JavaScript off."""
     links: dict[str, str]
     """Page-link tokens by state: open, used, expired, over, and two more open ones for the browser to act on."""
+    sign_in_link: str
+    """A one-time sign-in link's secret, unused."""
 
 
 def seed_console(db: Database, catalog: Path, environ: dict[str, str], now: datetime) -> Story:
@@ -49,6 +58,7 @@ def seed_console(db: Database, catalog: Path, environ: dict[str, str], now: date
         resolved=alerts["notify-api-status"],
         ticket=alerts["notify-smtp"],
         links=_links_in_each_state(db, now),
+        sign_in_link=_accounts(db, now),
     )
     _deliveries_and_inbox(db, now, story)
     _suppression(db, now)
@@ -196,3 +206,12 @@ def _overrides_and_feeds(db: Database, now: datetime) -> None:
     overrides.create_override(db, now, cover)
     integration_keys.rotate(db, "pay-alertmanager", now - timedelta(days=2), "Fatima Hussain")
     calendar_feeds.issue_feed(db, "schedule", "re-primary", now - timedelta(days=1), "Asha Patel")
+
+
+def _accounts(db: Database, now: datetime) -> str:
+    """A platform admin and a viewer who sign in with a password, an account to lock out, and one with a
+    sign-in link; returns the link's secret."""
+    admin_with_password(db)
+    for email, role in ((VIEWER, "viewer"), (LOCKED, "viewer"), ("linked@example.org", "viewer")):
+        create_account(db, now, NewAccount(email, role, password=PASSWORD), cli_actor("tests"))
+    return issue_link(db, now, "linked@example.org", timedelta(hours=1), cli_actor("tests"))

@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 from axe_scan import Finding, reflow, report, scan
-from console_story import SECRET_KEY, Story, seed_console
+from console_story import LOCKED, SECRET_KEY, VIEWER, Story, seed_console
 from fastapi.routing import iter_route_contexts
 from loopback import serve
 from playwright.sync_api import Browser, Page, expect
 from prometheus_client import CollectorRegistry
 from sqlalchemy import update
 from starlette.responses import HTMLResponse
-from test_pages_in_chromium import browser  # noqa: F401 - the shared browser fixture
+from test_pages_in_chromium import browser, sign_in_through_the_page  # noqa: F401 - the shared browser fixture
 
+from signed_in import ADMIN, PASSWORD
 from watchkeeper.services.catalog import apply_catalog_from, record_failure
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.settings import Settings
@@ -57,29 +58,37 @@ def console_routes() -> list[str]:
 
 @dataclass
 class Scene:
-    """What an example can reach: the browser page, the server, its database and the story seeded in it."""
+    """What an example can reach: the browser page, the server and its settings, its database and the story
+    seeded in it."""
 
     page: Page
     site: str
-    db: Database
+    context: AppContext
     story: Story
-    catalog: Path
     environ: dict[str, str]
 
-    def open(self, path: str) -> None:
-        self.page.goto(self.site + path)
+    @property
+    def db(self) -> Database:
+        return self.context.db
+
+    @property
+    def catalog(self) -> Path:
+        assert self.context.catalog_path is not None
+        return self.context.catalog_path
 
 
 @dataclass(frozen=True)
 class Example:
-    """A page in one state: opened at `path` (with the story's ids filled in), answering `status`; `then` is
-    what a person does there to reach the state scanned, and checks that it was reached."""
+    """A page in one state: opened at `path` (with the story's ids filled in) by `who` (an account's email, or
+    None for someone not signed in), answering `status`; `then` is what they do there to reach the state
+    scanned, and checks that it was reached; `after` puts back what `then` changed for everyone."""
 
     name: str
     path: str
     status: int = 200
     then: Callable[[Scene], None] | None = None
     after: Callable[[Scene], None] | None = field(default=None, compare=False)
+    who: str | None = ADMIN
 
 
 def _failed_reload(scene: Scene) -> None:
@@ -176,10 +185,92 @@ def _calendar_link_issued(scene: Scene) -> None:
     expect(scene.page.get_by_test_id("url")).to_be_visible()
 
 
+def _in_the_demo(scene: Scene) -> None:
+    scene.context.settings = scene.context.settings.model_copy(update={"demo": True})
+    scene.page.reload()
+    expect(scene.page.locator(".govuk-phase-banner")).to_be_visible()
+
+
+def _out_of_the_demo(scene: Scene) -> None:
+    scene.context.settings = scene.context.settings.model_copy(update={"demo": False})
+
+
+def _sign_in_as(scene: Scene, email: str, password: str) -> None:
+    form = scene.page.get_by_test_id("sign-in")
+    form.get_by_label("Email address").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def _wrong_password(scene: Scene) -> None:
+    _sign_in_as(scene, "nobody@example.org", "not the password")
+    expect(scene.page.get_by_test_id("sign-in-error")).to_be_visible()
+
+
+def _sign_in_form_expired(scene: Scene) -> None:
+    scene.page.context.clear_cookies()  # the form's own token is gone, as an hour later
+    _sign_in_as(scene, ADMIN, PASSWORD)
+    expect(scene.page.get_by_test_id("sign-in-error")).to_contain_text("expired")
+
+
+def _locked_out(scene: Scene) -> None:
+    for _ in range(8):
+        _sign_in_as(scene, LOCKED, "not the password")
+        if "Too many" in scene.page.get_by_test_id("sign-in-error").inner_text():
+            return
+    raise AssertionError("eight wrong passwords did not lock the account")
+
+
+def _form_sent_after_the_session_ended(scene: Scene) -> None:
+    sign_in_through_the_page(scene.page, scene.site)
+    scene.page.goto(scene.site + "/silences")
+    scene.page.context.clear_cookies()
+    form = scene.page.get_by_test_id("add-silence")
+    form.get_by_label("Matchers, one a line").fill("service=pay-api")
+    form.get_by_role("button", name="Add silence").click()
+    expect(scene.page.get_by_test_id("signed-out")).to_be_visible()
+
+
+def _link_that_does_not_work(scene: Scene) -> None:
+    scene.page.get_by_test_id("use-link").get_by_role("button", name="Sign in").click()
+    expect(scene.page.get_by_test_id("link-refused")).to_be_visible()
+
+
+def _silence_refused_to_a_viewer(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("add-silence")
+    form.get_by_label("Matchers, one a line").fill("service=pay-api")
+    form.get_by_label("Your name").fill("Vic Viewer")
+    form.get_by_label("Why").fill("Deploying")
+    form.get_by_role("button", name="Add silence").click()
+    expect(scene.page.get_by_test_id("not-allowed")).to_be_visible()
+
+
+def _form_without_its_csrf_token(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("add-window")
+    form.locator('input[name="csrf_token"]').evaluate("input => input.remove()")
+    form.get_by_role("button", name="Add window").click()
+    expect(scene.page.get_by_test_id("stale-form")).to_be_visible()
+
+
 EXAMPLES: dict[str, list[Example]] = {
+    "/login": [
+        Example("the sign-in page", "/login", who=None),
+        Example("a wrong password", "/login", then=_wrong_password, who=None),
+        Example("a sign-in form that expired", "/login", then=_sign_in_form_expired, who=None),
+        Example("an account locked out", "/login", then=_locked_out, who=None),
+        Example("a form sent after the session ended", "/login", then=_form_sent_after_the_session_ended, who=None),
+    ],
+    "/login/link/{token}": [
+        Example("a sign-in link", "/login/link/{sign_in_link}", who=None),
+        Example(
+            "a sign-in link that does not work", "/login/link/no-such-link", then=_link_that_does_not_work, who=None
+        ),
+    ],
     "/": [
         Example("the catalogue", "/"),
         Example("the catalogue after a failed reload", "/", then=_failed_reload, after=_good_reload),
+        Example("the catalogue in the demo", "/", then=_in_the_demo, after=_out_of_the_demo),
+        Example("the catalogue to a viewer", "/", who=VIEWER),
     ],
     "/services/{service_id}": [
         Example("a service with charts", "/services/pay-frontend"),
@@ -191,12 +282,14 @@ EXAMPLES: dict[str, list[Example]] = {
         Example("silences", "/silences"),
         Example("a silence just added", "/silences?done=added-1"),
         Example("a silence refused", "/silences", then=_refused_silence),
+        Example("a silence refused to a viewer", "/silences", then=_silence_refused_to_a_viewer, who=VIEWER),
     ],
     "/maintenance": [
         Example("maintenance", "/maintenance"),
         Example("a window just added", "/maintenance?done=added-1"),
         Example("a window refused", "/maintenance", then=_refused_window),
         Example("a form posted from another site", "/maintenance", then=_form_from_another_site),
+        Example("a form without its CSRF token", "/maintenance", then=_form_without_its_csrf_token),
     ],
     "/alerts": [
         Example("open alerts", "/alerts"),
@@ -254,9 +347,8 @@ EXAMPLES: dict[str, list[Example]] = {
 @dataclass
 class Seeded:
     site: str
-    db: Database
+    context: AppContext
     story: Story
-    catalog: Path
     environ: dict[str, str]
 
 
@@ -268,10 +360,10 @@ def seeded(
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('accessibility')}/watchkeeper.db")
     db.upgrade()
     story = seed_console(db, example_catalog, example_secrets, NOW)
-    settings = Settings(database_url=db.url, catalog=example_catalog, secret_key=SECRET_KEY, demo=True)
+    settings = Settings(database_url=db.url, catalog=example_catalog, secret_key=SECRET_KEY)
     context = AppContext(settings, db, FixedClock(NOW), build_registry(db), example_catalog)
     with serve(create_app(context)) as site:
-        yield Seeded(site, db, story, example_catalog, example_secrets)
+        yield Seeded(site, context, story, example_secrets)
     db.dispose()
 
 
@@ -281,6 +373,7 @@ def _ids(story: Story) -> dict[str, object]:
         "acknowledged": story.acknowledged,
         "resolved": story.resolved,
         **{"link_" + state.replace("-", "_"): token for state, token in story.links.items()},
+        "sign_in_link": story.sign_in_link,
     }
 
 
@@ -304,18 +397,42 @@ def _examples_of(route: str) -> list[Example]:
     return examples
 
 
+class People:
+    """A browser context for each person the examples name, signed in through the sign-in page when first
+    needed; None is someone not signed in."""
+
+    def __init__(self, chromium: Browser, site: str) -> None:
+        self.chromium, self.site = chromium, site
+        self.pages: dict[str | None, Page] = {}
+
+    def page_of(self, who: str | None) -> Page:
+        if who not in self.pages:
+            page = self.chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            if who is not None:
+                sign_in_through_the_page(page, self.site, who, PASSWORD)
+            self.pages[who] = page
+        return self.pages[who]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
 @pytest.mark.parametrize("route", console_routes())
 def test_every_console_page_passes_an_accessibility_scan(route: str, request: pytest.FixtureRequest) -> None:
     examples = _examples_of(route)  # before the browser starts: a page with no example fails wherever it runs
     seeded: Seeded = request.getfixturevalue("seeded")
-    chromium: Browser = request.getfixturevalue("browser")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    people = People(request.getfixturevalue("browser"), seeded.site)
     try:
-        page = context.new_page()
-        scene = Scene(page, seeded.site, seeded.db, seeded.story, seeded.catalog, seeded.environ)
-        findings = [finding for example in examples for finding in _visit(scene, example)]
+        findings = [
+            finding
+            for example in examples
+            for finding in _visit(
+                Scene(people.page_of(example.who), seeded.site, seeded.context, seeded.story, seeded.environ), example
+            )
+        ]
     finally:
-        context.close()
+        people.close()
     assert not findings, f"{len(findings)} accessibility problems on {route}:\n" + report(findings)
 
 
@@ -344,6 +461,7 @@ def test_an_alert_is_acknowledged_with_javascript_off(seeded: Seeded, browser: B
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
+        sign_in_through_the_page(page, seeded.site)
         page.goto(seeded.site + "/alerts")
         row = page.locator(f"#alert-{seeded.story.ticket}")
         expect(row).to_contain_text("Triggered")
