@@ -28,6 +28,7 @@ class Person:
     role: str = "platform-admin"
     team: str | None = None
     name: str | None = None
+    """By default the catalog person's name, or the email."""
 
 
 def account(db: Database, person: Person) -> None:
@@ -46,7 +47,11 @@ def session_for(db: Database, person: Person, at: datetime | None = None) -> str
 
 
 def sign_in(
-    client: TestClient, db: Database, secret_key: str, person: Person = Person(ADMIN), at: datetime | None = None
+    client: TestClient,
+    db: Database,
+    secret_key: str,
+    person: Person = Person(ADMIN, name="Asha Patel"),
+    at: datetime | None = None,
 ) -> str:
     """Signs the client in as `person`; returns the session's CSRF token."""
     secret = session_for(db, person, at)

@@ -179,33 +179,38 @@ def _suppression(db: Database, now: datetime) -> None:
     """A silence on now, one to come and one ended early; maintenance on now, scheduled and cancelled."""
     hour = timedelta(hours=1)
     made = silences.NewSilence
-    silences.create_silence(db, now, made(["service=pay-api"], "Asha Patel", "Deploying the API", None, hour))
     silences.create_silence(
-        db, now, made(["team=notify", "severity=~page|ticket"], "Ines Costa", "Supplier change", None, hour, now + hour)
+        db, now, made(["service=pay-api"], "Deploying the API", None, hour), cli_actor("Asha Patel")
     )
-    ended = silences.create_silence(db, now - 3 * hour, made(["check=notify-smtp"], "Jonah Reid", "Noisy", None, hour))
-    silences.expire_silence(db, now - 2.5 * hour, ended.id, "Jonah Reid")
+    notify = made(["team=notify", "severity=~page|ticket"], "Supplier change", None, hour, now + hour)
+    silences.create_silence(db, now, notify, cli_actor("Ines Costa"))
+    ended = silences.create_silence(
+        db, now - 3 * hour, made(["check=notify-smtp"], "Noisy", None, hour), cli_actor("Jonah Reid")
+    )
+    silences.expire_silence(db, now - 2.5 * hour, ended.id, cli_actor("Jonah Reid"))
     window = maintenance.NewWindow
-    maintenance.create_window(db, now, window("Database upgrade", "Ben Okafor", services=["pay-api"], duration=hour))
+    chen = cli_actor("Chen Wei")
     maintenance.create_window(
-        db, now, window("Router swap", "Chen Wei", platforms=["paas"], starts_at=now + 24 * hour, duration=2 * hour)
+        db, now, window("Database upgrade", services=["pay-api"], duration=hour), cli_actor("Ben Okafor")
     )
-    gone = maintenance.create_window(db, now, window("Old job", "Chen Wei", checks=["notify-smtp"], duration=hour))
-    maintenance.cancel_window(db, now, gone.id, "Chen Wei")
+    maintenance.create_window(
+        db, now, window("Router swap", platforms=["paas"], starts_at=now + 24 * hour, duration=2 * hour), chen
+    )
+    gone = maintenance.create_window(db, now, window("Old job", checks=["notify-smtp"], duration=hour), chen)
+    maintenance.cancel_window(db, now, gone.id, chen)
 
 
 def _overrides_and_feeds(db: Database, now: datetime) -> None:
     cover = overrides.NewOverride(
         "re-primary",
         "ellis",
-        "Asha Patel",
         "Covering a hospital appointment",
         starts_at=now + timedelta(days=1),
         duration=timedelta(hours=6),
     )
-    overrides.create_override(db, now, cover)
+    overrides.create_override(db, now, cover, cli_actor("Asha Patel"))
     integration_keys.rotate(db, "pay-alertmanager", now - timedelta(days=2), "Fatima Hussain")
-    calendar_feeds.issue_feed(db, "schedule", "re-primary", now - timedelta(days=1), "Asha Patel")
+    calendar_feeds.issue_feed(db, "schedule", "re-primary", now - timedelta(days=1), cli_actor("Asha Patel"))
 
 
 def _accounts(db: Database, now: datetime) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from watchkeeper.catalog.types import ID_PATTERN
 from watchkeeper.services import maintenance
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.maintenance import NewWindow, RuntimeWindowView
 from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.refusals import attempt, duration_of
@@ -31,18 +32,11 @@ class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="", max_length=1000)
-    author: str = Field(default="", max_length=1000)
     scope: ScopeIn
     starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
     ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
     duration: str | None = Field(default=None, max_length=40, description="such as 2h; or give ends_at")
     announce: bool = False
-
-
-class CancelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    author: str = Field(default="", max_length=1000, description="who cancels it")
 
 
 class WindowOut(BaseModel):
@@ -79,7 +73,6 @@ async def create_window(request: Request, who: SuppressionWriter, body: WindowIn
     context = _context(request)
     new = NewWindow(
         name=body.name,
-        author=body.author,
         checks=body.scope.checks,
         services=body.scope.services,
         platforms=body.scope.platforms,
@@ -88,7 +81,7 @@ async def create_window(request: Request, who: SuppressionWriter, body: WindowIn
         duration=duration_of(body.duration),
         announce=body.announce,
     )
-    made = await attempt(maintenance.create_window, context.db, context.clock.now(), new)
+    made = await attempt(maintenance.create_window, context.db, context.clock.now(), new, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/maintenance/{made.id}"
     return _out(made)
 
@@ -118,6 +111,7 @@ async def get_window(request: Request, who: Reader, window_id: WindowId) -> Wind
     "/maintenance/{window_id}/cancel",
     responses={404: {"description": "no such runtime window"}, 409: {"description": "already ended"}},
 )
-async def cancel_window(request: Request, who: SuppressionWriter, window_id: WindowId, body: CancelIn) -> WindowOut:
+async def cancel_window(request: Request, who: SuppressionWriter, window_id: WindowId) -> WindowOut:
     context = _context(request)
-    return _out(await attempt(maintenance.cancel_window, context.db, context.clock.now(), window_id, body.author))
+    actor = Actor(who, "api")
+    return _out(await attempt(maintenance.cancel_window, context.db, context.clock.now(), window_id, actor))

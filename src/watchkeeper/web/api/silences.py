@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.services import silences
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.silences import NewSilence, SilenceView
 from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.refusals import attempt, duration_of
@@ -34,17 +35,10 @@ class SilenceIn(BaseModel):
     matchers: list[Annotated[str, Field(max_length=2000)] | MatcherIn] = Field(
         max_length=100, description='"service=pay-api", "team=~pay|notify", or {"name", "op", "value"}'
     )
-    author: str = Field(default="", max_length=1000)
     comment: str = Field(default="", max_length=10_000)
     starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
     ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
     duration: str | None = Field(default=None, max_length=40, description="such as 2h or 1d; or give ends_at")
-
-
-class ExpireIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    author: str = Field(default="", max_length=1000, description="who expires it")
 
 
 class SilenceOut(BaseModel):
@@ -74,13 +68,12 @@ async def create_silence(request: Request, who: SuppressionWriter, body: Silence
     context = _context(request)
     new = NewSilence(
         matchers=[m if isinstance(m, str) else m.model_dump() for m in body.matchers],
-        author=body.author,
         comment=body.comment,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         duration=duration_of(body.duration),
     )
-    made = await attempt(silences.create_silence, context.db, context.clock.now(), new)
+    made = await attempt(silences.create_silence, context.db, context.clock.now(), new, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/silences/{made.id}"
     return _out(made)
 
@@ -106,7 +99,7 @@ async def get_silence(request: Request, who: Reader, silence_id: SilenceId) -> S
     "/silences/{silence_id}/expire",
     responses={404: {"description": "no such silence"}, 409: {"description": "already ended"}},
 )
-async def expire_silence(request: Request, who: SuppressionWriter, silence_id: SilenceId, body: ExpireIn) -> SilenceOut:
+async def expire_silence(request: Request, who: SuppressionWriter, silence_id: SilenceId) -> SilenceOut:
     context = _context(request)
-    ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, body.author)
+    ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, Actor(who, "api"))
     return _out(ended)
