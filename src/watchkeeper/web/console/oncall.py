@@ -161,7 +161,9 @@ async def calendar_link(request: Request, who: OnCallWriter, schedule_id: str) -
     except Refused as refused:  # not theirs to issue
         if asked:
             return await _confirm(request, schedule_id, found, form, refused.message, refused.status)
-        return await _schedule(request, schedule_id, None, refused.message, refused.status, feed_form=form)
+        return await _schedule(
+            request, schedule_id, None, refused.message, refused.status, feed_form=form, field="whose"
+        )
     log.info("calendar link issued", subject=f"{kind}:{subject_id}", by=issued.issued_by)
     return await _issued(request, schedule_id, issued)
 
