@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STATIC := src/watchkeeper/web/static/vendor
 GOVUK := node_modules/govuk-frontend/dist/govuk
+AXE := node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint fmt bench setup browser clean
@@ -42,9 +43,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 # Front end: GOV.UK Frontend from npm at the version govuk-frontend-jinja supports, compiled with our own
-# settings (a system font, as a non-GOV.UK service must) and copied where the web app serves it.
+# settings (a system font, as a non-GOV.UK service must) and copied where the web app serves it. axe-core, a
+# development dependency, stays in node_modules, where the accessibility scan (tests/browser) reads it.
 $(STATIC)/.installed: package.json package-lock.json src/watchkeeper/web/styles/console.scss
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	test -f $(AXE) || { echo "$(AXE) is missing after npm ci: check package-lock.json"; exit 1; }
 	rm -rf $(STATIC) && mkdir -p $(STATIC)
 	cp -r $(GOVUK)/assets/images $(STATIC)/images
 	cp $(GOVUK)/assets/manifest.json $(STATIC)/manifest.json

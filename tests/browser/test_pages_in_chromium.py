@@ -6,16 +6,13 @@ without it skips them and says why.
 
 import os
 import re
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
+from loopback import serve
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from history_rows import HistoryRows, seed_story
@@ -70,23 +67,8 @@ def site(sqlite_db: Database, example_catalog: Path, example_secrets: dict[str, 
         database_url=sqlite_db.url, catalog=example_catalog, secret_key="browser-tests-key-0123456789abcdef"
     )
     context = AppContext(settings, sqlite_db, clock, build_registry(sqlite_db), example_catalog)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(context), log_config=None, access_log=False, lifespan="off")
-    server = uvicorn.Server(config)  # in a thread, uvicorn leaves signal handling alone
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        assert server.started, "the test server did not start"
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with serve(create_app(context)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def test_every_team_of_the_catalog_has_a_row_before_any_page(loaded):
     rows = list(csv.DictReader(io.StringIO(loaded.client.get("/reports/on-call.csv?kind=teams").text)))
 
     assert page.status_code == 200
-    assert 'aria-current="true"' in page.text.split('href="/reports/on-call"')[1][:80], "the navigation marks it"
+    assert 'aria-current="page"' in page.text.split('href="/reports/on-call"')[1][:80], "the navigation marks it"
     for team in ("GOV.UK Pay", "GOV.UK Notify", "Reliability Engineering"):
         assert f"{team} " in _text(page.text)
     assert 'data-testid="no-people"' in page.text

@@ -210,7 +210,7 @@ def test_the_down_view_says_plainly_when_nothing_is_down(pages):
     assert response.status_code == 200
     assert "Nothing is down" in page.text["nothing-down"]
     assert page.text["none-down"] == "Nothing is down."
-    assert 'href="/down" aria-current="true"' in response.text  # the navigation marks where you are
+    assert 'href="/down" aria-current="page"' in response.text  # the navigation marks where you are
 
 
 def test_the_down_view_lists_down_checks_with_their_owners_on_each_side_of_the_line(pages, rows):

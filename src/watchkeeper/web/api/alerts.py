@@ -3,12 +3,13 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
-from watchkeeper.services.refusals import Refused, person_text
+from watchkeeper.services.audit import Actor
+from watchkeeper.services.refusals import Refused
 from watchkeeper.store.contention import Contended
 from watchkeeper.web.access import AlertsWriter, Reader
 from watchkeeper.web.context import AppContext
@@ -37,12 +38,6 @@ FIELDS = (
     "labels",
     "links",
 )
-
-
-class ActIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    by: str = Field(min_length=1, max_length=200, description="who acknowledges or resolves")
 
 
 class ActOut(BaseModel):
@@ -74,26 +69,31 @@ async def get_alert(request: Request, who: Reader, alert_id: AlertId) -> dict[st
     return {**{key: page.alert[key] for key in FIELDS}, "events": page.events}
 
 
+class ActIn(BaseModel):
+    """Nothing: who acts is whoever is signed in. A body naming someone (`by`, as before sign-in) is refused
+    rather than ignored, so that no client believes it recorded another name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 @router.post("/alerts/{alert_id}/acknowledge", responses={404: {"description": "no such open alert"}})
-async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
-    return await _act(request, alert_id, "acknowledge", body.by)
+async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn | None = None) -> ActOut:
+    return await _act(request, alert_id, "acknowledge", Actor(who, "api"))
 
 
 @router.post("/alerts/{alert_id}/resolve", responses={404: {"description": "no such open alert"}})
-async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
-    return await _act(request, alert_id, "resolve", body.by)
+async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn | None = None) -> ActOut:
+    return await _act(request, alert_id, "resolve", Actor(who, "api"))
 
 
-async def _act(request: Request, alert_id: int, action: str, by: str) -> ActOut:
+async def _act(request: Request, alert_id: int, action: str, actor: Actor) -> ActOut:
     context: AppContext = request.app.state.context
     try:
-        name = person_text(by, "by", 200)
+        received = await run_in_threadpool(alert_views.act, context.db, alert_id, action, actor, context.clock.now())
     except Refused as refused:
-        raise Problem(400, "Bad request", refused.message) from None
-    try:
-        received = await run_in_threadpool(
-            alert_views.act, context.db, alert_id, action, f"{name} (api)", context.clock.now()
-        )
+        raise Problem(
+            refused.status, "Forbidden" if refused.status == 403 else "Bad request", refused.message
+        ) from None
     except NoSuchAlert as error:
         raise Problem(404, "Not found", str(error)) from None
     except Contended as error:

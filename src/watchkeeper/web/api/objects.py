@@ -8,7 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.catalog.types import ID_PATTERN, Url
 from watchkeeper.services import objects
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.catalogue import Catalogue, CheckView, SubjectView, TeamView, read_catalogue
+from watchkeeper.services.refusals import Refused
 from watchkeeper.web.access import CatalogWriter, Reader
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
@@ -179,8 +181,8 @@ def _fields(body: ServiceIn) -> objects.ServiceFields:
 async def _change(request: Request, action: Any, *args: Any) -> None:
     try:
         await run_in_threadpool(action, *args)
-    except objects.ObjectError as refused:
-        titles = {404: "Not found", 409: "Conflict", 422: "Unprocessable content"}
+    except (objects.ObjectError, Refused) as refused:
+        titles = {403: "Forbidden", 404: "Not found", 409: "Conflict", 422: "Unprocessable content"}
         raise Problem(refused.status, titles.get(refused.status, "Bad request"), refused.message) from None
 
 
@@ -191,7 +193,8 @@ async def _change(request: Request, action: Any, *args: Any) -> None:
 )
 async def create_service(request: Request, who: CatalogWriter, body: ServiceCreate, response: Response) -> ServiceOut:
     context: AppContext = request.app.state.context
-    await _change(request, objects.create_service, context.db, context.clock, body.id, _fields(body))
+    actor = Actor(who, "api")
+    await _change(request, objects.create_service, context.db, context.clock, body.id, _fields(body), actor)
     response.headers["Location"] = f"/api/v1/services/{body.id}"
     return await get_service(request, who, body.id)
 
@@ -202,7 +205,8 @@ async def create_service(request: Request, who: CatalogWriter, body: ServiceCrea
 )
 async def replace_service(request: Request, who: CatalogWriter, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
     context: AppContext = request.app.state.context
-    await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body))
+    actor = Actor(who, "api")
+    await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body), actor)
     return await get_service(request, who, service_id)
 
 
@@ -213,5 +217,5 @@ async def replace_service(request: Request, who: CatalogWriter, service_id: Obje
 )
 async def delete_service(request: Request, who: CatalogWriter, service_id: ObjectId) -> Response:
     context: AppContext = request.app.state.context
-    await _change(request, objects.delete_service, context.db, service_id)
+    await _change(request, objects.delete_service, context.db, context.clock, service_id, Actor(who, "api"))
     return Response(status_code=204)

@@ -1,6 +1,8 @@
 """What the console's forms share: the page for a form refused as sent from another site (web.access), and
 reading times and lists typed in."""
 
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
@@ -35,3 +37,13 @@ def utc_instant(text: str, field: str) -> datetime | None:
 def words(text: str) -> list[str]:
     """Ids typed with commas, spaces or new lines between them."""
     return [part for part in text.replace(",", " ").split() if part]
+
+
+def field_of(message: str, fields: Sequence[str], hints: Mapping[str, str], fallback: str) -> str:
+    """The form field an error is about, for the error summary's link and the message beside the field (WCAG
+    3.3.1 asks that the item in error be identified): the field the message starts with (`author is required`,
+    `start: ...`, `matchers[2]: ...`), else the field of the first hint word the message has."""
+    head = re.split(r"[\s:\[]", message.strip(), maxsplit=1)[0]
+    if head in fields:
+        return head
+    return next((field for word, field in hints.items() if word in message), fallback)

@@ -158,10 +158,12 @@ async def calendar_link(request: Request, who: OnCallWriter, schedule_id: str) -
     except FeedChanged as changed:
         found = await run_in_threadpool(calendar_feeds.subject, context.db, kind, subject_id)
         return await _confirm(request, schedule_id, found, form, changed.message, 409)
-    except Refused as refused:  # no name
+    except Refused as refused:  # not theirs to issue
         if asked:
             return await _confirm(request, schedule_id, found, form, refused.message, refused.status)
-        return await _schedule(request, schedule_id, None, refused.message, 400, feed_form=form, field="feed-author")
+        return await _schedule(
+            request, schedule_id, None, refused.message, refused.status, feed_form=form, field="whose"
+        )
     log.info("calendar link issued", subject=f"{kind}:{subject_id}", by=issued.issued_by)
     return await _issued(request, schedule_id, issued)
 

@@ -15,7 +15,7 @@ from watchkeeper.services.maintenance import NewWindow
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.silences import NewSilence
 from watchkeeper.web.access import Reader, SuppressionWriter, require_same_origin
-from watchkeeper.web.console.forms import utc_instant, words
+from watchkeeper.web.console.forms import field_of, utc_instant, words
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
@@ -23,6 +23,18 @@ VIA = "console"
 router = APIRouter(include_in_schema=False)
 EXPIRED_SHOWN = 20
 SCOPE_KINDS = {"service": "services", "platform": "platforms", "check": "checks"}
+SILENCE_FIELDS = ("matchers", "duration", "comment")
+SILENCE_HINTS = {"duration": "duration", "matcher": "matchers"}
+WINDOW_FIELDS = ("name", "kind", "ids", "start", "duration", "end")
+WINDOW_HINTS = {
+    "choose what": "kind",
+    "covers": "ids",
+    "in the catalog": "ids",
+    "duration": "duration",
+    "the end": "end",
+    "start": "start",
+}
+"""Words of the refusals that name no field first, and the field each is about."""
 
 
 def _context(request: Request) -> AppContext:
@@ -42,7 +54,11 @@ async def silences_page(request: Request, who: Reader) -> HTMLResponse:
 
 
 async def _silences(
-    request: Request, form: dict[str, str] | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+    field: str | None = None,
 ) -> HTMLResponse:
     context = _context(request)
     now = context.clock.now()
@@ -55,6 +71,7 @@ async def _silences(
         expired=expired[:EXPIRED_SHOWN],
         form=form or {"duration": "2h", "matchers": _own_team_matcher(request)},
         error=error,
+        error_field=field or field_of(error or "", SILENCE_FIELDS, SILENCE_HINTS, "matchers"),
         done=request.query_params.get("done"),
     )
     return render(request, "silences.html", values, status_code=status)
@@ -82,7 +99,8 @@ async def expire_silence(request: Request, who: SuppressionWriter, silence_id: i
     try:
         await run_in_threadpool(silences.expire_silence, context.db, context.clock.now(), silence_id, Actor(who, VIA))
     except Refused as refused:
-        return await _silences(request, None, f"Silence {silence_id}: {refused.message}", refused.status)
+        field = "current" if refused.status == 404 else f"silence-{silence_id}"  # its row, or the list it left
+        return await _silences(request, None, f"Silence {silence_id}: {refused.message}", refused.status, field)
     return RedirectResponse(f"/silences?done=expired-{silence_id}", status_code=303)
 
 
@@ -92,7 +110,11 @@ async def maintenance_page(request: Request, who: Reader) -> HTMLResponse:
 
 
 async def _maintenance(
-    request: Request, form: dict[str, str] | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+    field: str | None = None,
 ) -> HTMLResponse:
     context = _context(request)
     now = context.clock.now()
@@ -103,6 +125,7 @@ async def _maintenance(
         overview=seen,
         form=form or {"duration": "1h", "kind": "service"},
         error=error,
+        error_field=field or field_of(error or "", WINDOW_FIELDS, WINDOW_HINTS, "name"),
         done=request.query_params.get("done"),
     )
     return render(request, "maintenance.html", values, status_code=status)
@@ -143,7 +166,8 @@ async def cancel_window(request: Request, who: SuppressionWriter, window_id: int
         actor = Actor(who, VIA)
         await run_in_threadpool(maintenance.cancel_window, context.db, context.clock.now(), window_id, actor)
     except Refused as refused:
-        return await _maintenance(request, None, f"Window {window_id}: {refused.message}", refused.status)
+        field = "runtime" if refused.status == 404 else f"window-{window_id}"  # its row, or the list it left
+        return await _maintenance(request, None, f"Window {window_id}: {refused.message}", refused.status, field)
     return RedirectResponse(f"/maintenance?done=cancelled-{window_id}", status_code=303)
 
 
