@@ -254,7 +254,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 def test_the_demo_needs_no_configuration(tmp_path):
     with demo(tmp_path) as (proc, url):
-        page = httpx.get(url, timeout=10).text
+        assert "Home" in httpx.get(url, timeout=10).text  # the visitor lands on the home page, signed in
+        page = httpx.get(url + "catalogue", timeout=10).text
         assert "Shop frontend" in page
         assert "Demo PaaS" in page
         assert httpx.get(url + "readyz", timeout=10).status_code == 200
@@ -292,7 +293,7 @@ def test_the_demo_runs_its_checks_and_exports_their_figures(tmp_path):
         metrics = httpx.get(url + "metrics").text
         assert 'watchkeeper_check_runs_total{outcome="fail",type="http"}' in metrics
         assert "watchkeeper_schedule_lag_seconds_bucket" in metrics
-        page = httpx.get(url).text
+        page = httpx.get(url + "catalogue").text
         assert 'data-check="shop-frontend-home" data-status="up"' in page
         assert 'data-check="shop-payments-api" data-status="down"' in page
 

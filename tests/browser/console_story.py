@@ -28,6 +28,8 @@ from watchkeeper.store import tables as t
 
 SECRET_KEY = "accessibility-scan-key-0123456789abcdef"
 VIEWER = "viewer@example.org"
+MEMBER = "fatima.hussain@example.gov.uk"
+"""A member of pay through the catalog, with shifts of her own."""
 LOCKED = "locked-out@example.org"
 """Who fails to sign in until locked out: nobody else's attempts are counted against it."""
 
@@ -215,10 +217,10 @@ def _overrides_and_feeds(db: Database, now: datetime) -> None:
 
 
 def _accounts(db: Database, now: datetime) -> str:
-    """A platform admin and a viewer who sign in with a password, an account to lock out, and one with a
-    sign-in link; returns the link's secret."""
+    """A platform admin, a viewer and a team member who sign in with a password, an account to lock out, and
+    one with a sign-in link; returns the link's secret."""
     admin_with_password(db)
-    for email, role in ((VIEWER, "viewer"), (LOCKED, "viewer"), ("linked@example.org", "viewer")):
+    for email, role in ((VIEWER, "viewer"), (LOCKED, "viewer"), ("linked@example.org", "viewer"), (MEMBER, "viewer")):
         create_account(db, now, NewAccount(email, role, password=PASSWORD), cli_actor("tests"))
     return issue_link(db, now, "linked@example.org", timedelta(hours=1), cli_actor("tests"))
 

@@ -6,6 +6,7 @@ no example below fails its test, naming the route, so a new page is never left o
 `.venv/bin/pytest tests/browser/test_accessibility_in_chromium.py`.
 """
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from axe_scan import Finding, reflow, report, scan
-from console_story import LOCKED, SECRET_KEY, VIEWER, Story, seed_console
+from console_story import LOCKED, MEMBER, SECRET_KEY, VIEWER, Story, seed_console
 from fastapi.routing import iter_route_contexts
 from loopback import serve
 from playwright.sync_api import Browser, Page, expect
@@ -242,6 +243,57 @@ def _form_without_its_csrf_token(scene: Scene) -> None:
     expect(scene.page.get_by_test_id("stale-form")).to_be_visible()
 
 
+def _token_made(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("make-token")
+    form.get_by_label("What it is for").fill("accessibility scan")
+    form.get_by_role("button", name="Make token").click()
+    expect(scene.page.get_by_test_id("token")).to_be_visible()
+
+
+def _token_refused(scene: Scene) -> None:
+    scene.page.get_by_test_id("make-token").get_by_role("button", name="Make token").click()
+    expect(scene.page.get_by_test_id("error")).to_be_visible()
+
+
+def _password_refused(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("password-form")
+    form.get_by_label("Your current password").fill("not the password")
+    form.get_by_label("New password", exact=True).fill("a new long passphrase")
+    form.get_by_label("The new password again").fill("another long passphrase")
+    form.get_by_role("button", name="Change password").click()
+    expect(scene.page.get_by_test_id("error")).to_be_visible()
+
+
+_accounts_made = itertools.count()
+
+
+def _account_made(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("make-account")
+    form.get_by_label("Email").fill(f"scan-{next(_accounts_made)}@example.org")
+    form.get_by_label("Team").select_option("pay")
+    form.get_by_role("button", name="Make account").click()
+    expect(scene.page.get_by_test_id("link")).to_be_visible()
+
+
+def _account_refused(scene: Scene) -> None:
+    scene.page.get_by_test_id("make-account").get_by_role("button", name="Make account").click()
+    expect(scene.page.get_by_test_id("error")).to_be_visible()
+
+
+def _team_token_made(scene: Scene) -> None:
+    form = scene.page.get_by_test_id("make-team-token")
+    form.get_by_label("What it is for").fill("accessibility scan")
+    form.get_by_role("button", name="Make team token").click()
+    expect(scene.page.get_by_test_id("token")).to_be_visible()
+
+
+def _an_alert_appears(scene: Scene) -> None:
+    """The home page's live region swapped in place, as the script does every 20 seconds."""
+    with scene.page.expect_response(lambda response: response.url == scene.site + "/"):
+        scene.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(scene.page.get_by_test_id("as-of")).to_be_visible()
+
+
 EXAMPLES: dict[str, list[Example]] = {
     "/login": [
         Example("the sign-in page", "/login", who=None),
@@ -257,10 +309,42 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
     ],
     "/": [
-        Example("the catalogue", "/"),
-        Example("the catalogue after a failed reload", "/", then=_failed_reload, after=_good_reload),
-        Example("the catalogue in the demo", "/", then=_in_the_demo, after=_out_of_the_demo),
-        Example("the catalogue to a viewer", "/", who=VIEWER),
+        Example("the home page of a platform admin", "/"),
+        Example("the home page refreshed in place", "/", then=_an_alert_appears),
+        Example("the home page of a team member", "/", who=MEMBER),
+        Example("the home page of a viewer in no team", "/", who=VIEWER),
+        Example("the home page in the demo", "/", then=_in_the_demo, after=_out_of_the_demo),
+    ],
+    "/catalogue": [
+        Example("the catalogue", "/catalogue"),
+        Example("the catalogue after a failed reload", "/catalogue", then=_failed_reload, after=_good_reload),
+        Example("the catalogue in the demo", "/catalogue", then=_in_the_demo, after=_out_of_the_demo),
+        Example("the catalogue to a viewer", "/catalogue", who=VIEWER),
+    ],
+    "/audit": [
+        Example("the audit log", "/audit"),
+        Example("the audit log filtered", "/audit?kind=silence"),
+        Example("the audit log to a viewer", "/audit", who=VIEWER),
+        Example("an audit filter refused", "/audit?from=yesterday", 400),
+        Example("no audit entries match", "/audit?kind=nothing"),
+    ],
+    "/audit/{event_id}": [
+        Example("an audit entry", "/audit/1"),
+        Example("an unknown audit entry", "/audit/999999", 404),
+    ],
+    "/account": [
+        Example("your account", "/account"),
+        Example("a team member's account", "/account", who=MEMBER),
+        Example("a token shown once", "/account", then=_token_made, who=VIEWER),
+        Example("a token refused", "/account", then=_token_refused, who=VIEWER),
+        Example("a new password refused", "/account", then=_password_refused, who=VIEWER),
+    ],
+    "/admin/accounts": [
+        Example("the accounts", "/admin/accounts"),
+        Example("an account made, with its link", "/admin/accounts", then=_account_made),
+        Example("an account refused", "/admin/accounts", then=_account_refused),
+        Example("a team token shown once", "/admin/accounts", then=_team_token_made),
+        Example("the accounts refused to a viewer", "/admin/accounts", 403, who=VIEWER),
     ],
     "/services/{service_id}": [
         Example("a service with charts", "/services/pay-frontend"),

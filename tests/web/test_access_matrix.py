@@ -154,6 +154,40 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("POST", "/oncall/schedules/{schedule_id}/feed"): Example(
         "/oncall/schedules/pay-on-call/feed", data={"whose": "schedule"}
     ),
+    ("GET", "/catalogue"): Example("/catalogue", None),
+    ("GET", "/audit"): Example("/audit", None),
+    ("GET", "/audit/{event_id}"): Example("/audit/1", None),
+    ("GET", "/account"): Example("/account", None),
+    ("POST", "/account/tokens"): Example("/account/tokens", None, data={"name": "m", "scopes": "read", "life": "7"}),
+    ("POST", "/account/tokens/{token_id}/revoke"): Example("/account/tokens/999999/revoke", None, data={}),
+    ("POST", "/account/password"): Example("/account/password", None, data={"new": "one phrase", "again": "other"}),
+    ("POST", "/account/sessions/end"): Example("/account/sessions/end", None, data={}),  # unconfirmed: ends none
+    ("GET", "/admin/accounts"): Example("/admin/accounts"),
+    ("POST", "/admin/accounts"): Example(
+        "/admin/accounts", data={"email": "matrix@example.org", "role": "team-member", "team": "pay"}
+    ),
+    ("POST", "/admin/accounts/{account_id}/disable"): Example("/admin/accounts/999999/disable", data={}),
+    ("POST", "/admin/accounts/{account_id}/link"): Example("/admin/accounts/999999/link", data={}),
+    ("POST", "/admin/tokens"): Example(
+        "/admin/tokens", data={"team": "pay", "name": "m", "scopes": "read", "life": "7"}
+    ),
+    ("POST", "/admin/tokens/{token_id}/revoke"): Example("/admin/tokens/999999/revoke", data={}),
+    ("GET", "/api/v1/audit"): Example("/api/v1/audit", None),
+    ("GET", "/api/v1/audit/{event_id}"): Example("/api/v1/audit/1", None),
+    ("GET", "/api/v1/account"): Example("/api/v1/account", None),
+    ("GET", "/api/v1/accounts"): Example("/api/v1/accounts"),
+    ("POST", "/api/v1/accounts"): Example(
+        "/api/v1/accounts", json={"email": "matrix-api@example.org", "role": "team-member", "team": "pay"}
+    ),
+    ("GET", "/api/v1/accounts/{account_id}"): Example("/api/v1/accounts/999999"),
+    ("POST", "/api/v1/accounts/{account_id}/disable"): Example("/api/v1/accounts/999999/disable"),
+    ("GET", "/api/v1/tokens"): Example("/api/v1/tokens", None),
+    ("POST", "/api/v1/tokens"): Example("/api/v1/tokens", None, json={"name": "m", "scopes": ["read"]}),
+    ("GET", "/api/v1/tokens/{token_id}"): Example("/api/v1/tokens/999999", None),
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): Example("/api/v1/tokens/999999/revoke", None),
+    ("POST", "/api/v1/teams/{team}/tokens"): Example(
+        "/api/v1/teams/pay/tokens", json={"name": "m", "scopes": ["read"]}
+    ),
 }
 
 ROLES: dict[str, Person | None] = {

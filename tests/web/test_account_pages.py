@@ -147,8 +147,11 @@ def test_nobody_revokes_another_persons_token_and_it_is_not_said_to_exist(site):
 def test_signing_out_everywhere_ends_every_session_of_mine_and_no_one_elses(site):
     here, elsewhere, someone_else = site.client(FATIMA), site.client(FATIMA), site.client(INES)
 
-    answer = _post(here, "/account/sessions/end")
+    unconfirmed = _post(here, "/account/sessions/end")
+    answer = _post(here, "/account/sessions/end", {"confirm": "yes"})
 
+    assert unconfirmed.status_code == 400
+    assert "Press Sign out everywhere to end every session" in unconfirmed.text
     assert answer.status_code == 303
     assert answer.headers["location"] == "/login"
     assert f"{SESSION_COOKIE}=" in answer.headers["set-cookie"]
@@ -206,7 +209,7 @@ def test_a_form_without_the_sessions_csrf_token_changes_nothing(site):
     client = site.client(FATIMA)
     del client.headers["x-csrf-token"]
 
-    answer = _post(client, "/account/sessions/end")
+    answer = _post(client, "/account/sessions/end", {"confirm": "yes"})
 
     assert answer.status_code == 403
     assert client.get("/", follow_redirects=False).status_code == 200

@@ -12,6 +12,9 @@ def _marked(html: str) -> dict[str, str]:
 
 MARKED = {
     "/": {"/": "page"},
+    "/catalogue": {"/catalogue": "page"},
+    "/audit": {"/audit": "page"},
+    "/audit/999": {"/audit": "true"},
     "/alerts": {"/alerts": "page"},
     "/alerts?status=resolved": {"/alerts": "page"},
     "/alerts/999": {"/alerts": "true"},

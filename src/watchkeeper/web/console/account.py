@@ -130,7 +130,9 @@ async def sign_out_everywhere(request: Request, who: AccountOwner) -> Response:
     """Every session of the account ends, this one too; the person signs in again on the page that follows."""
     context = _context(request)
     if who.account_id is None:
-        return await _page(request, who, {}, "A team's token has no sessions", 403)
+        return await _page(request, who, {}, "A team's token has no sessions", 403, "sessions")
+    if (await request.form()).get("confirm") != "yes":  # the button says so; a post without it ends nothing
+        return await _page(request, who, {}, "Press Sign out everywhere to end every session", 400, "sessions")
     await run_in_threadpool(
         sessions.end_everywhere, context.db, context.clock.now(), who.account_id, Actor(who, "console")
     )
