@@ -153,3 +153,25 @@ def test_an_alert_is_acknowledged_from_the_home_page(site, page, sqlite_db):  # 
 
     expect(page.get_by_test_id("summary")).to_have_text("paas-api is DOWN: connection refused")
     expect(page.get_by_test_id("facts")).to_contain_text("by Asha Patel (console)")
+
+
+def _round(tab: Page, number: int) -> None:
+    """Lets the page's next refresh run, and waits until it has been dealt with."""
+    tab.clock.run_for(EVERY + 1000)
+    expect(tab.locator("#live")).to_have_attribute("data-live-rounds", str(number))
+
+
+def test_a_refresh_that_changes_nothing_leaves_the_list_in_place(site, page, sqlite_db):  # noqa: F811
+    _raise(sqlite_db, "paas-api")
+    _open_home(page, site)
+    _round(page, 1)  # the first refresh swaps once, whatever it brings
+    page.locator("#live table").first.evaluate("table => table.dataset.kept = 'yes'")
+
+    _round(page, 2)
+    kept = page.locator("#live table").first.get_attribute("data-kept")
+    _raise(sqlite_db, "paas-dns")
+    _round(page, 3)
+
+    assert kept == "yes"
+    expect(page.get_by_test_id("home-alerts")).to_contain_text("paas-dns is DOWN")
+    expect(page.locator("#live table[data-kept]")).to_have_count(0)

@@ -61,16 +61,35 @@ function start(region) {
       say("Could not reach Watchkeeper to update this page; trying again shortly.");
     } finally {
       busy = false;
+      region.dataset.liveRounds = String(Number(region.dataset.liveRounds || 0) + 1);  // for tests to wait on
       later();
     }
   }
 
+  // The region's markup without its "as of" times: when only those differ, only they are updated, so that a
+  // screen reader's place in an unchanged list is not lost every 20 seconds.
+  const markup = (element) => {
+    const copy = element.cloneNode(true);
+    copy.querySelectorAll("[data-live-time]").forEach((node) => node.replaceChildren());
+    return copy.innerHTML;
+  };
+  let shown = null;
+
   function swap(target, fresh) {
     const focused = document.activeElement;
     if (focused && focused !== document.body && target.contains(focused)) return;
+    const incoming = markup(fresh);
+    if (incoming === shown) {
+      const times = fresh.querySelectorAll("[data-live-time]");
+      target.querySelectorAll("[data-live-time]").forEach((node, n) => {
+        if (times[n]) node.textContent = times[n].textContent;
+      });
+      return;
+    }
     const before = target.dataset.liveSummary;
     target.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
     target.dataset.liveSummary = fresh.dataset.liveSummary || "";
+    shown = incoming;
     initAll(target);
     if (before !== target.dataset.liveSummary) say("Updated: " + target.dataset.liveSummary + ".");
   }
