@@ -191,3 +191,18 @@ def test_a_bad_cursor_or_expiry_is_a_400_problem(site):
     assert cursor.json()["errors"][0]["location"] == "query.cursor"
     assert expiry.status_code == 400
     assert too_long.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/v1/accounts", {"email": "x@example.org", "role": "team-member", "team": "p\x00y"}, 404),
+        ("/api/v1/accounts", {"email": "x\x00@example.org", "role": "viewer"}, 400),
+        ("/api/v1/tokens", {"name": "ci\x00", "scopes": ["read"]}, 400),
+    ],
+)
+def test_text_no_database_takes_is_refused_not_a_500(site, path, body, status):
+    answer = site.client(PLATFORM_ADMIN).post(path, json=body)
+
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"

@@ -14,9 +14,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.domain.access import ALL_SCOPES, TEAM_ROLES, Grant, Membership, Principal, Role, Scope, rights
 from watchkeeper.services.audit import Actor, record
-from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
+from watchkeeper.services.refusals import Conflict, NotFound, Refused, encodable, person_text
 from watchkeeper.store import Database
 from watchkeeper.store import accounts as store
 from watchkeeper.store import sessions as session_store
@@ -75,8 +76,8 @@ class NewAccount:
 
 def email_of(text: str) -> str:
     cleaned = text.strip().lower()
-    if not _EMAIL.match(cleaned) or len(cleaned) > EMAIL_LIMIT:
-        raise Refused(f"{text.strip()[:80]!r} is not an email address")
+    if not _EMAIL.match(cleaned) or len(cleaned) > EMAIL_LIMIT or not encodable(cleaned):
+        raise Refused(f"{text.strip()[:80]!a} is not an email address")
     return cleaned
 
 
@@ -145,8 +146,8 @@ def _checked_team(connection: Connection, role: Role, team: str | None) -> str |
         raise Refused(f"a {role.value} needs a team: give its team")
     if role not in TEAM_ROLES and team:
         raise Refused(f"a {role.value} has no team of their own; leave the team out")
-    if team and not store.team_exists(connection, team):
-        raise NotFound(f"no team '{team}' in the catalog")
+    if team and (not is_valid_id(team) or not store.team_exists(connection, team)):
+        raise NotFound(f"no team {team[:63]!a} in the catalog")
     return team
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.domain.access import Principal, Scope
 from watchkeeper.services.accounts import email_of, principal_of
 from watchkeeper.services.audit import Actor, record
@@ -109,8 +110,8 @@ def create(db: Database, now: datetime, new: NewToken, actor: Actor) -> tuple[To
 def _owner(connection: Connection, new: NewToken, actor: Actor) -> tuple[int | None, str | None]:
     who = actor.principal
     if new.team is not None:
-        if not account_store.team_exists(connection, new.team):
-            raise NotFound(f"no team '{new.team}' in the catalog")
+        if not is_valid_id(new.team) or not account_store.team_exists(connection, new.team):
+            raise NotFound(f"no team {new.team[:63]!a} in the catalog")
         if not (who.platform_admin or new.team in who.admin_of):
             raise Refused(f"only an admin of team {new.team} or a platform admin makes its tokens", 403)
         return None, new.team

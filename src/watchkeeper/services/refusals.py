@@ -28,4 +28,15 @@ def person_text(value: str, field: str, limit: int) -> str:
         raise Refused(f"{field} is longer than {limit} characters")
     if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in cleaned):
         raise Refused(f"{field} has control characters")
+    if not encodable(cleaned):
+        raise Refused(f"{field} has characters that are not text (a lone surrogate)")
     return cleaned
+
+
+def encodable(text: str) -> bool:
+    """Whether text can be stored: JSON may carry a lone surrogate (`"\\ud800"`), which no database takes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
