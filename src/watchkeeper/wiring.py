@@ -93,6 +93,7 @@ def build(settings: Settings, clock: Clock | None = None, redactor: Redactor | N
     """Everything the process needs, from one Settings object; applies migrations first."""
     if not settings.demo:
         settings.secret_key_value()  # refuse to start with a missing or placeholder key
+    settings.single_sign_on()  # and with single sign-on half set up
     db = Database(settings.database_url)
     db.upgrade()
     clock = clock or SystemClock()
