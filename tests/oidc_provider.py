@@ -190,10 +190,11 @@ def serving(app: Any, listener: socket.socket | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def running_provider(redirect_uri: str) -> Iterator[Provider]:
+def running_provider(redirect_uri: str, host: str = "127.0.0.1") -> Iterator[Provider]:
+    """The provider, named by `host` in its issuer (`localhost` makes it another site than 127.0.0.1)."""
     provider = Provider(redirect_uri)
     with serving(provider.app()) as address:
-        provider.issuer = address
+        provider.issuer = address.replace("127.0.0.1", host)
         yield provider
 
 
