@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from watchkeeper.logs import Redactor
 from watchkeeper.settings import Settings, SettingsError
+from watchkeeper.wiring import build
 
 SECRET = "client-secret-not-to-be-seen-0123"
 FULL = {
@@ -104,3 +106,16 @@ def test_serve_refuses_to_start_with_single_sign_on_half_set_up(tmp_path: Path):
     assert "single sign-on needs WATCHKEEPER_OIDC_CLIENT_ID" in result.stderr
     assert "Traceback" not in result.stderr
     assert SECRET not in result.stderr + result.stdout
+
+
+def test_the_client_secret_is_masked_in_any_log_line_once_the_server_is_built(tmp_path: Path):
+    redactor = Redactor()
+    settings = Settings(
+        **FULL, database_url=f"sqlite:///{tmp_path}/wk.db", secret_key="build-test-secret-key-0123456789-abcdefghij"
+    )
+
+    build(settings, redactor=redactor)
+
+    assert redactor.mask(f"the token endpoint said: bad client_secret={SECRET}") == (
+        "the token endpoint said: bad client_secret=[redacted]"
+    )
