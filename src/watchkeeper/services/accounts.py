@@ -68,6 +68,8 @@ class NewAccount:
     team: str | None = None
     name: str | None = None
     password: str | None = None
+    single_sign_on: tuple[str, str] | None = None
+    """(issuer, subject) of the identity that made it, for an account made at its first single sign-on."""
 
 
 def email_of(text: str) -> str:
@@ -109,6 +111,8 @@ def create_account(db: Database, now: datetime, new: NewAccount, actor: Actor) -
             "role": role.value,
             "team_id": team,
             "password_hash": password_hash,
+            "oidc_issuer": new.single_sign_on[0] if new.single_sign_on else None,
+            "oidc_subject": new.single_sign_on[1] if new.single_sign_on else None,
             "created_at": now,
             "created_by": actor.name,
         }
