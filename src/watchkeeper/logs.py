@@ -88,6 +88,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", redactor: Redactor
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel("WARNING")  # requests are logged by our own middleware
     logging.getLogger("alembic").setLevel("WARNING")
+    logging.getLogger("authlib").setLevel("INFO")  # its debug lines quote a sign-in's PKCE verifier
     return redactor
 
 

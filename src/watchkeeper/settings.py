@@ -1,6 +1,9 @@
 """One Settings object, read from `WATCHKEEPER_*` environment variables, built where the app is wired."""
 
+import ipaddress
 import os
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -73,6 +76,35 @@ class SettingsError(ValueError):
     """A setting is missing or unusable; the message says which and how to fix it."""
 
 
+CALLBACK_PATH = "/login/oidc/callback"
+_MULTI_TENANT = {"common", "organizations", "consumers"}
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_KNOWN_PROVIDERS = {"accounts.google.com": "Google", "login.microsoftonline.com": "Microsoft"}
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """Single sign-on with one OpenID Connect provider, from the WATCHKEEPER_OIDC_* settings."""
+
+    issuer: str
+    client_id: str
+    client_secret: SecretStr
+    name: str
+    """What the sign-in button says after "Sign in with"."""
+    email_domains: frozenset[str]
+    """Empty: any domain the provider vouches for."""
+    redirect_uri: str
+
+
+def loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     # Settings hold passwords (database and SMTP URLs): a refused value is never quoted back in an error
     model_config = SettingsConfigDict(env_prefix="WATCHKEEPER_", extra="ignore", frozen=True, hide_input_in_errors=True)
@@ -132,6 +164,19 @@ class Settings(BaseSettings):
     sign_in_link_life: Duration = Field(
         default=timedelta(hours=1), description="how long a one-time sign-in link (`watchkeeper users link`) works"
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="the OpenID Connect provider's issuer URL, for single sign-on (discovery is read from it)",
+    )
+    oidc_client_id: str | None = Field(default=None, description="the client id registered with the provider")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="the client secret from the provider")
+    oidc_client_secret_file: Path | None = Field(default=None, description="a file holding the client secret")
+    oidc_name: str | None = Field(
+        default=None, description="the provider's name on the sign-in button, such as Google or Microsoft"
+    )
+    oidc_email_domains: str | None = Field(
+        default=None, description="comma-separated email domains allowed to sign in with single sign-on; any when empty"
+    )
     demo: bool = False
 
     def engine_metrics_listen(self) -> tuple[str, int] | None:
@@ -162,6 +207,109 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError(f"{value!r} has a query or fragment; give the address the server is reached at")
         return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _an_issuer(cls, value: str | None) -> str | None:
+        # Kept exactly as given (a trailing slash too): the provider's discovery document must name the same issuer.
+        if value is None or not value.strip():
+            return None
+        issuer = value.strip()
+        parts = urlsplit(issuer)
+        _ = parts.port  # a port that is not a number is refused here, with the reason
+        secure = parts.scheme == "https" or (parts.scheme == "http" and loopback_host(parts.hostname or ""))
+        if not secure or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"{issuer[:200]!r} is not an issuer URL: give https://HOST[/PATH] with no query, such as "
+                "https://accounts.google.com (http:// only for a provider on loopback, in tests)"
+            )
+        tenant = parts.path.strip("/").split("/", 1)[0].lower()
+        if parts.hostname == "login.microsoftonline.com" and tenant in _MULTI_TENANT:
+            raise ValueError(
+                f"'{tenant}' lets every Microsoft tenant sign in: give your own tenant's issuer, "
+                "https://login.microsoftonline.com/TENANT-ID/v2.0"
+            )
+        return issuer
+
+    @field_validator("oidc_client_id", "oidc_name")
+    @classmethod
+    def _a_short_text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value.strip()) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError(
+                f"WATCHKEEPER_{(info.field_name or '').upper()} is over 200 characters or has control characters"
+            )
+        return value.strip()
+
+    @field_validator("oidc_client_secret")
+    @classmethod
+    def _an_unset_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("oidc_email_domains")
+    @classmethod
+    def _domains(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        domains = [d.strip().lower().lstrip("@") for d in value.split(",") if d.strip()]
+        wrong = [d for d in domains if not _DOMAIN.match(d)]
+        if wrong:
+            raise ValueError(f"{wrong[0][:80]!r} is not a domain: write them as example.org,example.com")
+        return ",".join(sorted(set(domains))) or None
+
+    def single_sign_on(self) -> SingleSignOn | None:
+        """Single sign-on as configured, None when it is not; refuses an incomplete configuration at start."""
+        secret = self._oidc_client_secret()
+        if self.oidc_issuer is None:
+            given = [name for name, set_ in self._oidc_parts(secret).items() if set_]
+            if given:
+                raise SettingsError(f"{given[0]} is set but WATCHKEEPER_OIDC_ISSUER is not: set both, or neither")
+            return None
+        if self.oidc_client_id is None or secret is None:
+            missing = "WATCHKEEPER_OIDC_CLIENT_ID" if self.oidc_client_id is None else "WATCHKEEPER_OIDC_CLIENT_SECRET"
+            raise SettingsError(
+                f"single sign-on needs {missing} (or _FILE) as well as WATCHKEEPER_OIDC_ISSUER: both come from "
+                "registering Watchkeeper as an application with the provider"
+            )
+        if self.public_url is None:
+            raise SettingsError(
+                "single sign-on needs WATCHKEEPER_PUBLIC_URL: the provider sends people back to "
+                f"PUBLIC_URL{CALLBACK_PATH}, which is registered with it as the redirect URI"
+            )
+        host = urlsplit(self.oidc_issuer).hostname or ""
+        return SingleSignOn(
+            issuer=self.oidc_issuer,
+            client_id=self.oidc_client_id,
+            client_secret=secret,
+            name=self.oidc_name or _KNOWN_PROVIDERS.get(host, host),
+            email_domains=frozenset(self.oidc_email_domains.split(",")) if self.oidc_email_domains else frozenset(),
+            redirect_uri=self.public_url + CALLBACK_PATH,
+        )
+
+    def _oidc_parts(self, secret: SecretStr | None) -> dict[str, bool]:
+        return {
+            "WATCHKEEPER_OIDC_CLIENT_ID": self.oidc_client_id is not None,
+            "WATCHKEEPER_OIDC_CLIENT_SECRET": secret is not None,
+            "WATCHKEEPER_OIDC_NAME": self.oidc_name is not None,
+            "WATCHKEEPER_OIDC_EMAIL_DOMAINS": self.oidc_email_domains is not None,
+        }
+
+    def _oidc_client_secret(self) -> SecretStr | None:
+        if self.oidc_client_secret is not None or self.oidc_client_secret_file is None:
+            return self.oidc_client_secret
+        try:
+            text = self.oidc_client_secret_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise SettingsError(
+                f"WATCHKEEPER_OIDC_CLIENT_SECRET_FILE names {self.oidc_client_secret_file}, which cannot be read "
+                f"({error.strerror})"
+            ) from None
+        if not text:
+            raise SettingsError(
+                f"WATCHKEEPER_OIDC_CLIENT_SECRET_FILE names {self.oidc_client_secret_file}, which is empty"
+            )
+        return SecretStr(text)
 
     def probe_process_count(self) -> int:
         return self.probe_processes or os.cpu_count() or 1

@@ -93,6 +93,9 @@ def build(settings: Settings, clock: Clock | None = None, redactor: Redactor | N
     """Everything the process needs, from one Settings object; applies migrations first."""
     if not settings.demo:
         settings.secret_key_value()  # refuse to start with a missing or placeholder key
+    single_sign_on = settings.single_sign_on()  # and with single sign-on half set up
+    if single_sign_on is not None and redactor is not None:
+        redactor.register(single_sign_on.client_secret.get_secret_value())  # never logged, even by mistake
     db = Database(settings.database_url)
     db.upgrade()
     clock = clock or SystemClock()

@@ -308,6 +308,9 @@ EXAMPLES: dict[str, list[Example]] = {
             "a sign-in link that does not work", "/login/link/no-such-link", then=_link_that_does_not_work, who=None
         ),
     ],
+    "/login/oidc/callback": [
+        Example("single sign-on refused (not set up here)", "/login/oidc/callback?code=x&state=y", 404, who=None),
+    ],
     "/": [
         Example("the home page of a platform admin", "/"),
         Example("the home page refreshed in place", "/", then=_an_alert_appears),

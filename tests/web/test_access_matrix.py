@@ -67,6 +67,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/login/link/{token}"): Example("/login/link/not-a-link", None),
     ("POST", "/login/link/{token}"): Example("/login/link/not-a-link", None),
     ("POST", "/logout"): Example("/logout", None, anonymous_only=True),
+    ("POST", "/login/oidc/start"): Example("/login/oidc/start", None, data={"login_token": "x"}),
+    ("GET", "/login/oidc/callback"): Example("/login/oidc/callback?code=x&state=y", None),
     ("GET", "/metrics"): Example("/metrics", None),
     ("GET", "/ping/{token}"): Example("/ping/not-a-token", None),
     ("GET", "/ping/{token}/start"): Example("/ping/not-a-token/start", None),

@@ -232,6 +232,14 @@ def test_an_unknown_or_malformed_token_is_a_401(site, header):
     assert answer.json()["status"] == 401
 
 
+def test_a_proxys_basic_sign_in_header_leaves_the_session_to_decide(site):
+    site.sign_in()
+
+    page = site.client.get("/", headers={"Authorization": "Basic YWRtaW46cGFzcw=="}, follow_redirects=False)
+
+    assert page.status_code == 200
+
+
 def test_a_revoked_or_expired_token_stops_working(site):
     token = token_for(site.db, Person(EMAIL), ["read"])
     headers = {"Authorization": f"Bearer {token}"}

@@ -8,7 +8,7 @@ last admin cannot lock everyone out by a slip; the `users disable` command still
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watchkeeper.domain.access import Principal, Role
+from watchkeeper.domain.access import TEAM_ROLES, Principal, Role
 from watchkeeper.services import accounts, sign_in
 from watchkeeper.services.accounts import AccountView, NewAccount, disable_row
 from watchkeeper.services.audit import Actor
@@ -55,9 +55,23 @@ def account_for(db: Database, who: Principal, account_id: int) -> AccountView:
 
 def create_with_link(db: Database, now: datetime, new: NewAccount, life: timedelta, actor: Actor) -> MadeAccount:
     """An account without a password and a one-time link for its first sign-in, for the admin to pass on."""
+    may_grant(actor.principal, accounts.role_of(new.role), new.team)
     made = accounts.create_account(db, now, new, actor)
     secret = sign_in.issue_link(db, now, made.email, life, actor)
     return MadeAccount(made, secret)
+
+
+def may_grant(who: Principal, role: Role, team: str | None) -> None:
+    """A platform admin grants any role; a team admin only their own team's roles, so that nobody can make an
+    account with more rights than their own."""
+    if who.platform_admin:
+        return
+    if role in TEAM_ROLES and team is not None and team in who.admin_of:
+        return
+    if who.admin_of:
+        teams = ", ".join(sorted(who.admin_of))
+        raise Refused(f"a team admin makes team-member or team-admin accounts of their own team ({teams})", 403)
+    raise Refused("only a platform admin or a team's admin makes accounts", 403)
 
 
 def disable(db: Database, now: datetime, account_id: int, actor: Actor) -> AccountView:

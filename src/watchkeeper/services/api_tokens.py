@@ -111,7 +111,7 @@ def _owner(connection: Connection, new: NewToken, actor: Actor) -> tuple[int | N
     who = actor.principal
     if new.team is not None:
         if not is_valid_id(new.team) or not account_store.team_exists(connection, new.team):
-            raise NotFound(f"no team {new.team[:63]!a} in the catalog")
+            raise NotFound(f"no team {new.team[:63]!r} in the catalog")
         if not (who.platform_admin or new.team in who.admin_of):
             raise Refused(f"only an admin of team {new.team} or a platform admin makes its tokens", 403)
         return None, new.team

@@ -72,6 +72,16 @@ def by_subject(connection: Connection, issuer: str, subject: str) -> AccountRow 
     return None if row is None else AccountRow(**row._mapping)
 
 
+def link_subject(connection: Connection, account_id: int, issuer: str, subject: str) -> bool:
+    """Links the account to a single sign-on identity unless it is already linked (to this one or another)."""
+    query = (
+        update(t.accounts)
+        .where(_a.id == account_id, _a.oidc_subject.is_(None))
+        .values(oidc_issuer=issuer, oidc_subject=subject)
+    )
+    return connection.execute(query).rowcount == 1
+
+
 def listing(connection: Connection) -> list[AccountRow]:
     return [AccountRow(**row._mapping) for row in connection.execute(select(*_COLUMNS).order_by(_a.email))]
 

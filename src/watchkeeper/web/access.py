@@ -149,11 +149,10 @@ async def signed_in(request: Request) -> Principal | None:
         return found
     context: AppContext = request.app.state.context
     now = context.clock.now()
-    authorization = request.headers.get("authorization", "")
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     who: Principal | None = None
-    if authorization:
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+    if scheme.lower() == "bearer":  # other schemes (a proxy's Basic sign-in) leave the session to decide
+        if not secret.strip():
             raise SignInNeeded("send an API token as `Authorization: Bearer wk_...`")
         who = await run_in_threadpool(api_tokens.principal_of_token, context.db, now, secret.strip())
         if who is None:

@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import calendar_feeds, health, inbound, login, metrics, paging, pings
+from watchkeeper.web import calendar_feeds, health, inbound, login, metrics, oidc_login, paging, pings
 from watchkeeper.web.api import accounts as accounts_api
 from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import audit as audit_api
@@ -40,6 +40,7 @@ from watchkeeper.web.guard import Guard
 from watchkeeper.web.login import install_access_pages
 from watchkeeper.web.problems import install_problem_handlers
 from watchkeeper.web.security import SecurityHeaders
+from watchkeeper.web.single_sign_on import Provider
 from watchkeeper.web.slashes import install_slash_redirects
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
@@ -56,6 +57,9 @@ def create_app(context: AppContext) -> FastAPI:
     )
     app.state.context = context
     app.state.templates = build_templates()
+    single_sign_on = context.settings.single_sign_on()
+    if single_sign_on is not None:
+        app.state.single_sign_on = Provider(single_sign_on, context.settings.secret_key_value().encode())
     install_problem_handlers(app)
     install_cross_site_page(app)
     install_access_pages(app)
@@ -63,6 +67,7 @@ def create_app(context: AppContext) -> FastAPI:
     routers = (
         health,
         login,
+        oidc_login,
         metrics,
         pings,
         calendar_feeds,

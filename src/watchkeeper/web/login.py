@@ -1,5 +1,6 @@
 """Signing in and out of the console: `/login` with an email and password, `/login/link/TOKEN` with a one-time
-link, and `POST /logout`; and the pages (or API problems) for a request that is not signed in or not allowed.
+link, and `POST /logout` (single sign-on is in web.oidc_login); and the pages (or API problems) for a request
+that is not signed in or not allowed.
 
 The sign-in form has a CSRF token of its own, before any session exists: a random value in a short-lived
 cookie that the form must repeat, so that another site cannot sign a visitor in to an account of its choosing.
@@ -31,6 +32,8 @@ from watchkeeper.web.access import (
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import problem_response
+from watchkeeper.web.security import content_security_policy
+from watchkeeper.web.single_sign_on import provider_of
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "watchkeeper_login"
@@ -57,17 +60,31 @@ async def login_page(request: Request, next: str | None = None) -> Response:
         who = None
     if who is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return await _form(request, safe_next(next))
+    return await sign_in_form(request, safe_next(next))
 
 
-async def _form(
+async def sign_in_form(
     request: Request, target: str, error: str | None = None, email: str = "", status_code: int = 200
 ) -> HTMLResponse:
+    """The sign-in page, with a fresh token of its own for its forms (the password's and single sign-on's)."""
     token = secrets.token_urlsafe(24)
-    values = await page_context(request, next=target, error=error, email=email, login_token=token)
+    provider = provider_of(request)
+    buttons = [provider.button] if provider else []
+    values = await page_context(
+        request, next=target, error=error, email=email, login_token=token, sign_in_providers=buttons
+    )
     response = render(request, "login.html", values, status_code=status_code)
     response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/login")
+    if provider is not None:  # the button's post is redirected to the provider, which form-action must allow
+        nonce = getattr(request.state, "csp_nonce", "")
+        response.headers["content-security-policy"] = content_security_policy(nonce, provider.form_action_sources())
     return response
+
+
+def login_token_matches(request: Request, given: str) -> bool:
+    """The sign-in form's own CSRF token: the cookie set with the form, repeated by the form."""
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie, given)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
@@ -81,22 +98,22 @@ async def login(
     require_same_origin(request)
     context = _context(request)
     target = safe_next(next)
-    cookie = request.cookies.get(LOGIN_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, login_token):
-        return await _form(request, target, "The sign-in form had expired: enter your details again", email, 400)
+    if not login_token_matches(request, login_token):
+        return await sign_in_form(request, target, "The sign-in form had expired: enter your details again", email, 400)
     now = context.clock.now()
     try:
         signed = await run_in_threadpool(sign_in.with_password, context.db, now, email, password, client_of(request))
     except TooManyAttempts as refusal:
-        response = await _form(request, target, _sentence(refusal.message), email, 429)
+        response = await sign_in_form(request, target, sentence(refusal.message), email, 429)
         response.headers["Retry-After"] = str(refusal.retry_after)
         return response
     except Refused as refusal:
-        return await _form(request, target, _sentence(refusal.message), email, refusal.status)
-    return await _start(request, signed, target)
+        return await sign_in_form(request, target, sentence(refusal.message), email, refusal.status)
+    return await start_session(request, signed, target)
 
 
-async def _start(request: Request, signed: SignedIn, target: str) -> Response:
+async def start_session(request: Request, signed: SignedIn, target: str) -> Response:
+    """Every way in ends here: a session row, its cookie, and the page the person asked for."""
     context = _context(request)
     now = context.clock.now()
     lifetimes = lifetimes_of(context)
@@ -107,7 +124,7 @@ async def _start(request: Request, signed: SignedIn, target: str) -> Response:
     return response
 
 
-def _sentence(message: str) -> str:
+def sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
@@ -129,7 +146,7 @@ async def use_link(request: Request, token: str) -> Response:
     if signed is None:
         values = await page_context(request)
         return render(request, "login_link_used.html", values, status_code=404)
-    return await _start(request, signed, "/")
+    return await start_session(request, signed, "/")
 
 
 @router.post("/logout", dependencies=[PUBLIC])
@@ -165,7 +182,7 @@ def install_access_pages(app: FastAPI) -> None:
     async def _not_allowed(request: Request, error: NotAllowed) -> Response:
         if _is_api(request):
             return problem_response(403, "Forbidden", error.detail)
-        values = await page_context(request, reason=_sentence(error.detail))
+        values = await page_context(request, reason=sentence(error.detail))
         return render(request, "not_allowed.html", values, status_code=403)
 
     @app.exception_handler(StaleForm)

@@ -6,6 +6,7 @@ Frontend's template runs to mark the page as having JavaScript), no frames, no p
 only here, so that injected markup can neither run nor send anything elsewhere."""
 
 import secrets
+from collections.abc import Sequence
 from http.cookies import SimpleCookie
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,7 +15,9 @@ from watchkeeper.settings import Settings
 from watchkeeper.web.access import SESSION_COOKIE
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_action: Sequence[str] = ()) -> str:
+    """`form_action`: origins beyond this server that a form may lead to (the sign-in page's single sign-on
+    button, whose post is redirected to the provider: browsers hold every redirect of a form to form-action)."""
     return "; ".join(
         (
             "default-src 'self'",
@@ -25,7 +28,7 @@ def content_security_policy(nonce: str) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            " ".join(("form-action 'self'", *form_action)),
             "frame-ancestors 'none'",
         )
     )
