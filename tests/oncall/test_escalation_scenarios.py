@@ -341,6 +341,7 @@ def test_an_escalation_goes_on_under_its_policys_new_name_after_a_catalog_edit(d
     assert scenario.alert(alert_id)["status"] == "triggered"
     after_edit = [channel for minute, channel in scenario.sent() if minute > 1 and channel != "person:asha/sms"]
     assert after_edit, "an unacknowledged page alert went quiet after a catalog edit"
+    assert 15 in paged(scenario.sent(), "chen"), "the renamed policy's second level, on time"
 
 
 def test_an_acknowledgement_times_out_though_a_silenced_alert_joined_its_group_meanwhile(
