@@ -80,7 +80,7 @@ def test_triggers_and_resolves_of_one_key_racing_on_postgresql_are_all_stored(
     postgres_db: Database, tmp_path: Path
 ) -> None:
     """A trigger that finds no open alert locks no row, so row locks alone let triggers racing a resolve all
-    insert and meet the unique index of open alerts, again and again (a 500 after one retry, review of issue 4):
+    insert and meet the unique index of open alerts, again and again (once a 500 after one retry):
     each request now takes its key's lock first."""
     _catalog(postgres_db, tmp_path)
 

@@ -1,20 +1,18 @@
 """Start and end notices of maintenance windows that announce, through each owning team's info route."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import insert, select
+from pipeline_passes import T0, apply_catalog, direct_routes, outbox_rows, run_pass
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
-from watchkeeper.catalog import load_catalog
-from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.notices import send_due
 from watchkeeper.services.outbox import Outbox
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 
-T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 CATALOG = """
 organisation: {name: Org, timezone: Europe/London}
 teams:
@@ -46,16 +44,9 @@ services:
 
 
 def _catalog(db: Database, tmp_path: Path) -> FixedClock:
-    path = tmp_path / "catalog.yaml"
-    path.write_text(CATALOG)
     clock = FixedClock(T0)
-    assert apply_loaded(db, load_catalog(path), source=str(path), clock=clock, trigger="cli").ok
+    apply_catalog(db, tmp_path, clock, CATALOG)
     return clock
-
-
-def _outbox(db: Database) -> list[dict[str, Any]]:
-    with db.reading() as connection:
-        return [dict(r) for r in connection.execute(select(t.notifications).order_by(t.notifications.c.id)).mappings()]
 
 
 def test_an_announced_window_tells_its_owners_when_it_starts_and_ends(db: Database, tmp_path: Path) -> None:
@@ -68,7 +59,7 @@ def test_an_announced_window_tells_its_owners_when_it_starts_and_ends(db: Databa
     clock.advance(timedelta(minutes=10))
     send_due(db, clock.now(), Outbox())
 
-    started, ended = _outbox(db)
+    started, ended = outbox_rows(db)
     assert started["channel_id"] == ended["channel_id"] == "re-chat", "the info route, not the pager"
     assert started["message"]["title"] == "Maintenance started: Patching (platform paas), until 2026-11-26 12:15 UTC"
     assert ended["message"]["title"] == "Maintenance ended: Patching (platform paas); alerts are notified again"
@@ -95,6 +86,39 @@ def test_a_runtime_window_over_a_service_tells_the_services_team(db: Database, t
     clock.advance(timedelta(minutes=2))
     send_due(db, clock.now(), Outbox())
 
-    [notice] = _outbox(db)
+    [notice] = outbox_rows(db)
     assert (notice["team_id"], notice["channel_id"]) == ("pay", "pay-chat"), "no route: every channel of the team"
     assert notice["message"]["title"].startswith("Maintenance started: Database upgrade (service pay-api)")
+
+
+def test_a_window_over_two_teams_that_share_a_channel_announces_and_notices_go_on(db: Database, tmp_path: Path) -> None:
+    """Each team's start notice went to the one channel they share, under one key, and the second insert failed
+    every alerting pass from then on. Both are sent, and the passes go on."""
+    clock = FixedClock(T0)
+    # Pay also tells the platform team's channel of what is not a page (a shared operations room).
+    apply_catalog(db, tmp_path, clock, direct_routes(rest="[channel:pay-chat, channel:re-pager]"))
+    run_pass(db, clock)  # the notices' cursor starts now
+    with db.transaction() as connection:
+        connection.execute(
+            insert(t.runtime_maintenance).values(
+                name="Database upgrade",
+                scope={"checks": [], "services": ["pay-api"], "platforms": ["paas"]},
+                starts_at=T0 + timedelta(minutes=1),
+                ends_at=T0 + timedelta(hours=1),
+                announce=True,
+                author="asha",
+                created_at=T0,
+            )
+        )
+    clock.advance(timedelta(minutes=2))
+
+    failures: list[str] = []
+    for _ in range(3):
+        try:
+            run_pass(db, clock)
+        except IntegrityError as error:  # the engine logs this and runs the same pass again 0.2 s later
+            failures.append(type(error).__name__)
+        clock.advance(timedelta(seconds=1))
+
+    assert failures == [], "every alerting pass fails from now on"
+    assert {row["channel_id"] for row in outbox_rows(db)} >= {"pay-chat", "re-pager"}, "the start notices were sent"

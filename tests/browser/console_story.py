@@ -69,7 +69,8 @@ def seed_console(db: Database, catalog: Path, environ: dict[str, str], now: date
     return story
 
 
-def _check_alert(check: str, summary: str, severity: str = "page") -> Signal:
+def check_alert(check: str, summary: str, severity: str = "page") -> Signal:
+    """A check's alert as the engine raises it, with a runbook link."""
     return Signal(
         action="trigger",
         dedup_key=f"check:{check}",
@@ -90,12 +91,12 @@ def _page_people(db: Database, clock: FixedClock, now: datetime) -> dict[str, in
     ids: dict[str, int] = {}
     for signals in (
         [
-            _check_alert("pay-api-health", "pay-api-health is DOWN: $.database.healthy is false"),
-            _check_alert("notify-api-status", "notify-api-status is DOWN: timed out after 10s"),
-            _check_alert("pay-frontend-home", "pay-frontend-home is DOWN: HTTP 502 Bad Gateway"),
-            _check_alert("notify-smtp", "notify-smtp is DOWN: connection refused", "ticket"),
+            check_alert("pay-api-health", "pay-api-health is DOWN: $.database.healthy is false"),
+            check_alert("notify-api-status", "notify-api-status is DOWN: timed out after 10s"),
+            check_alert("pay-frontend-home", "pay-frontend-home is DOWN: HTTP 502 Bad Gateway"),
+            check_alert("notify-smtp", "notify-smtp is DOWN: connection refused", "ticket"),
         ],
-        [_check_alert("paas-api", "paas-api is DOWN: HTTP 503 Service Unavailable")],
+        [check_alert("paas-api", "paas-api is DOWN: HTTP 503 Service Unavailable")],
     ):
         for signal, received in zip(signals, receive(db, signals, clock.now()), strict=True):
             assert received.alert_id is not None

@@ -158,6 +158,28 @@ def test_a_turn_shorter_than_an_hour_is_reported(catalog) -> None:
     assert "a turn lasts at least an hour" in problem.message
 
 
+@pytest.mark.parametrize("start", ["0001-01-01T00:00", "1970-12-31T23:00", "2201-01-01T00:00"])
+def test_a_rota_layer_starting_outside_1971_to_2200_is_reported_on_its_line(catalog, start: str) -> None:
+    """A placeholder start such as year 1 once loaded, and the on-call maths overflowed inside the engine's pass
+    that flushes every group: no page of any route went out. The catalog refuses it where it is written."""
+    catalog.replace(PAY, "          - start: 2026-01-07T09:30\n", f"          - start: {start}\n")
+    [problem] = catalog.problems()
+    assert problem.file == catalog.file(PAY)
+    assert problem.line == catalog.line_of(PAY, f"start: {start}")
+    assert "schedules[pay-on-call].layers[0]: a layer starts between 1971 and 2200" in problem.message
+
+
+@pytest.mark.parametrize("timeout", ["100000000w", "8d", "30s"])
+def test_an_ack_timeout_beyond_seven_days_or_under_a_minute_is_reported_on_its_policy(catalog, timeout: str) -> None:
+    """`ack_timeout: 100000000w` once loaded, and once its alert was acknowledged the engine overflowed on every
+    pass. The catalog refuses a timeout it cannot keep."""
+    catalog.replace(PAY, "        repeat: 1\n", f"        repeat: 1\n        ack_timeout: {timeout}\n")
+    [problem] = catalog.problems()
+    assert problem.file == catalog.file(PAY)
+    assert problem.line == catalog.line_of(PAY, "- id: pay-default")
+    assert "escalation_policies[pay-default]: ack_timeout is at least a minute and at most 7d" in problem.message
+
+
 def test_a_percentage_without_a_percent_sign_is_reported(catalog) -> None:
     catalog.replace(PAY, "objective: 99.95%", "objective: 99.95")
     [problem] = catalog.problems()

@@ -143,7 +143,7 @@ def test_a_cron_schedule_is_read_in_the_organisations_timezone(db, tmp_path):
     assert outcomes(late) == [(False, "no ping yet, grace 30 minutes")]
 
 
-# --- reloads and pauses (review findings 3a and 3b) ------------------------------------------------------------
+# --- reloads and pauses ----------------------------------------------------------------------------------------
 
 
 def test_a_heartbeat_added_by_a_reload_gets_its_first_period(db, tmp_path):
@@ -203,7 +203,7 @@ def test_a_check_resumed_after_a_quiet_pause_gets_a_whole_period(db, tmp_path):
     assert outcomes(late) == [(False, "no ping since 2026-07-01 09:00, grace 5 minutes")]
 
 
-# --- restarts and a standby taking over (review finding 3c) -------------------------------------------------------
+# --- restarts and a standby taking over ---------------------------------------------------------------------------
 
 
 def test_a_failure_ping_that_arrives_while_no_engine_runs_is_not_lost(db, tmp_path):

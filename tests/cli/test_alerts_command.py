@@ -7,7 +7,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from watchkeeper.catalog import load_catalog
+from watchkeeper.cli.main import cli
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.services.alerts import receive
 from watchkeeper.services.catalog import apply_loaded
@@ -93,3 +97,16 @@ def test_an_unknown_alert_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert (shown.returncode, shown.stderr.strip()) == (1, "there is no alert 999")
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+def test_an_alert_id_too_big_for_the_database_is_refused_as_out_of_range(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alerts ack 99999999999999999999` (a pasted dedup key or phone number) once overflowed SQLite's integers:
+    a traceback. Now the id is refused before any query, saying the range, with exit 2."""
+    monkeypatch.setenv("WATCHKEEPER_DATABASE_URL", sqlite_db.url)
+    result = CliRunner().invoke(cli, ["alerts", "ack", "99999999999999999999"])
+
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2
+    assert "99999999999999999999 is not in the range 1<=x<=2147483647" in result.output

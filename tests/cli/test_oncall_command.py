@@ -167,6 +167,18 @@ def test_mistakes_are_one_line_and_exit_2(applied, args, message):
     assert "Traceback" not in result.output
 
 
+def test_gaps_from_near_the_end_of_time_in_the_catalog_files_is_a_mistake_too(wk, catalog: Path):
+    """`--from 9999-12-30` plus the days asked for overflowed before the range was checked: a traceback, where
+    `shifts` and `now` said "between 1971 and 9000". From the files as from the database, it is exit 2."""
+    result = CliRunner().invoke(
+        cli, ["oncall", "gaps", "--schedule", "re-primary", "--from", "9999-12-30", "--catalog", str(catalog)]
+    )
+
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2
+    assert "between 1971" in result.stderr
+
+
 def test_a_broken_catalog_is_reported_as_file_and_line(wk, catalog: Path):
     (catalog / "teams.yaml").write_text(CATALOG.replace("turn: 1w", "turn: 30m"))
 

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from paging_harness import Paging
+from paging_harness import CATALOG, T0, Scenario, console, paged
 from sqlalchemy import select
 
-from signed_in import sign_in
 from watchkeeper.channels import channel_types
 from watchkeeper.services import escalation, paging
 from watchkeeper.services.alert_views import act
@@ -22,109 +21,10 @@ from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
 from watchkeeper.services.outbox import Outbox, Reach
-from watchkeeper.services.page_links import PageLinks
-from watchkeeper.settings import Settings
+from watchkeeper.services.silences import NewSilence, create_silence
 from watchkeeper.store import Database
 from watchkeeper.store import alerts as alert_store
 from watchkeeper.store import tables as t
-from watchkeeper.web.app import create_app
-from watchkeeper.web.context import AppContext
-from watchkeeper.web.metrics import build_registry
-
-KEY = "escalation-tests-secret-key-0123456789-abcdef"
-T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # Thursday: Asha's week on re-primary (handover Wednesdays)
-CATALOG = """
-organisation: {name: Org, timezone: Europe/London}
-teams:
-  - id: re
-    name: RE
-    platform_team: true
-    people:
-      - id: asha
-        name: Asha
-        email: asha@example.org
-        phone: "+447700900101"
-        notify:
-          - {via: email, after: 0m}
-          - {via: sms, after: 5m}
-      - {id: ben, name: Ben, email: ben@example.org}
-      - {id: chen, name: Chen, email: chen@example.org}
-      - {id: ellis, name: Ellis, email: ellis@example.org}
-    channels:
-      - {id: re-chat, type: inbox}
-    schedules:
-      - id: re-primary
-        timezone: Europe/London
-        layers:
-          - {start: 2026-01-07T09:30, rotation: [asha, ben], turn: 1w}
-      - id: re-secondary
-        timezone: Europe/London
-        layers:
-          - {start: 2026-01-07T09:30, rotation: [chen], turn: 1w}
-      - id: re-daily
-        timezone: Europe/London
-        layers:
-          - {start: 2026-01-01T09:30, rotation: [asha, ben], turn: 1d}
-      - id: re-nights
-        timezone: Europe/London
-        layers:
-          - start: 2026-01-05T18:00
-            rotation: [ben]
-            turn: 1w
-            restrict: [{from: "18:00", to: "08:00"}]
-    escalation_policies:
-      - id: re-default
-        levels:
-          - notify: [schedule:re-primary]
-          - after: 15m
-            notify: [schedule:re-secondary]
-          - after: 30m
-            notify: [person:ellis, channel:re-chat]
-        repeat: 1
-        ack_timeout: 30m
-      - id: re-daily
-        levels:
-          - notify: [schedule:re-daily]
-          - after: 15m
-            notify: [person:chen]
-      - id: re-nights
-        levels:
-          - notify: [schedule:re-nights]
-      - id: re-later
-        levels:
-          - after: 5m               # give a blip five minutes to clear before anyone is woken
-            notify: [person:chen]
-        repeat: 1
-    routes:
-      - match: {labels: {policy: later}}
-        escalation_policy: re-later
-        group_wait: 0s
-      - match: {labels: {policy: daily}}
-        escalation_policy: re-daily
-        group_wait: 0s
-      - match: {labels: {policy: nights}}
-        escalation_policy: re-nights
-        group_wait: 0s
-      - match: {severity: page}
-        escalation_policy: re-default
-        group_wait: 0s
-      - notify: [channel:re-chat]
-        group_wait: 0s
-"""
-
-
-class Scenario(Paging):
-    def __init__(self, db: Database, tmp_path: Path, start: datetime = T0, catalog: str = CATALOG) -> None:
-        super().__init__(db, tmp_path, catalog, start)
-
-    def trigger(self, key: str = "disk", policy: str | None = None) -> int:
-        alert_id = self.signal("trigger", key, "re", {"policy": policy} if policy else {}, f"{key} is full")
-        assert alert_id is not None
-        return alert_id
-
-    def resolve(self, key: str, policy: str) -> None:
-        self.signal("resolve", key, "re", {"policy": policy}, f"{key} is full")
-
 
 ASHA = ["person:asha/inbox", "person:asha/email"]
 CHEN = ["person:chen/inbox", "person:chen/email"]
@@ -315,89 +215,8 @@ def test_nobody_on_call_is_an_alert_to_the_platform_team_and_the_teams_channels_
 
 @pytest.fixture
 def web(db: Database) -> Iterator[TestClient]:
-    settings = Settings(database_url=db.url, secret_key=KEY, public_url="https://wk.example.org")
-    context = AppContext(settings, db, FixedClock(T0), build_registry(db), None, None)
-    with TestClient(create_app(context), raise_server_exceptions=False) as client:
-        sign_in(client, db, KEY, at=T0)
+    with console(db, FixedClock(T0)) as client:
         yield client
-
-
-def test_the_link_in_a_page_shows_a_button_and_only_its_post_acknowledges_once(
-    db: Database, tmp_path: Path, web: TestClient
-) -> None:
-    scenario = Scenario(db, tmp_path)
-    alert_id = scenario.trigger()
-    scenario.advance(1)
-    [link_id] = scenario.links()
-    token = PageLinks(KEY, "https://wk.example.org").token(link_id)
-
-    shown = web.get(f"/page/{token}")
-    assert shown.status_code == 200
-    assert 'value="acknowledge"' in shown.text
-    assert "disk is full" in shown.text
-    assert shown.headers["cache-control"] == "no-store"
-    assert shown.headers["referrer-policy"] == "no-referrer"
-    with db.reading() as connection:
-        alert = alert_store.get(connection, alert_id)
-    assert alert is not None
-    assert alert["status"] == "triggered", "opening the link acknowledges nothing"
-
-    done = web.post(f"/page/{token}", data={"action": "acknowledge"}, headers={"sec-fetch-site": "same-origin"})
-    assert done.status_code == 200
-    assert "escalation has stopped" in done.text
-    with db.reading() as connection:
-        alert = alert_store.get(connection, alert_id)
-    assert alert is not None
-    assert alert["status"] == "acknowledged"
-    assert alert["acknowledged_by"] == "asha (from a page link)"
-
-    again = web.post(f"/page/{token}", data={"action": "resolve"}, headers={"sec-fetch-site": "same-origin"})
-    assert again.status_code == 409
-    assert "used already" in again.text
-
-    scenario.advance(30)
-    assert not [c for m, c in scenario.sent() if "chen" in c], "the acknowledgement stopped the escalation"
-
-
-def test_a_forged_expired_or_cross_site_link_acts_on_nothing(db: Database, tmp_path: Path, web: TestClient) -> None:
-    scenario = Scenario(db, tmp_path)
-    alert_id = scenario.trigger()
-    scenario.advance(1)
-    [link_id] = scenario.links()
-    links = PageLinks(KEY, "https://wk.example.org")
-    forged = f"{link_id}-{'0' * 32}"
-    other_key = PageLinks("another-secret-key-0123456789-abcdefghijk", "x").token(link_id)
-
-    for token in (forged, other_key, "1", "../etc", f"{link_id + 1}-{links.token(link_id).split('-')[1]}"):
-        response = web.post(f"/page/{token}", data={"action": "acknowledge"}, headers={"sec-fetch-site": "same-origin"})
-        assert response.status_code == 404, token
-    cross = web.post(
-        f"/page/{links.token(link_id)}", data={"action": "acknowledge"}, headers={"sec-fetch-site": "cross-site"}
-    )
-    assert cross.status_code == 403
-    with db.transaction() as connection:
-        connection.execute(t.page_links.update().values(expires_at=T0))
-    late = web.post(
-        f"/page/{links.token(link_id)}", data={"action": "acknowledge"}, headers={"sec-fetch-site": "same-origin"}
-    )
-    assert late.status_code == 409
-    assert "expired" in late.text
-    with db.reading() as connection:
-        alert = alert_store.get(connection, alert_id)
-    assert alert is not None
-    assert alert["status"] == "triggered"
-
-
-def test_pages_carry_the_signed_link_but_the_outbox_and_inbox_never_hold_it(db: Database, tmp_path: Path) -> None:
-    scenario = Scenario(db, tmp_path)
-    scenario.trigger()
-    scenario.advance(1)
-    [link_id] = scenario.links()
-    token = PageLinks(KEY, "https://wk.example.org").token(link_id)
-    with db.reading() as connection:
-        messages = list(connection.execute(select(t.notifications.c.message)).scalars())
-    assert all(m["page_link"] == link_id for m in messages)
-    assert token.split("-")[1] not in repr(messages)
 
 
 def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Path, web: TestClient) -> None:
@@ -488,3 +307,136 @@ def test_a_group_that_cannot_page_holds_back_no_other_group(
     assert sorted(g.flushes for g in groups) == [0, 1]
     stuck = [g.flush_at for g in groups if g.flushes == 0]
     assert stuck[0] > scenario.clock.now(), "the failing group is tried again later, not on every pass"
+
+
+# Suppression and catalog edits while an escalation runs
+
+
+def test_a_silence_made_mid_escalation_stops_the_text_to_come_and_the_next_level(db: Database, tmp_path: Path) -> None:
+    """Asha is paged for db-1's disk, sees it is a known problem and silences `host=db-1` at minute 3: her text
+    at minute 5 and the secondary at minute 15 are not sent (they once were: nothing woke the escalation)."""
+    scenario = Scenario(db, tmp_path)
+    scenario.trigger("disk", labels={"host": "db-1"})
+    scenario.advance(3)
+    silence = NewSilence(["host=db-1"], "known: the backup filled it", duration=timedelta(hours=2))
+    create_silence(db, scenario.clock.now(), silence, cli_actor("asha"))
+    scenario.advance(30)
+
+    assert not scenario.failures
+    later = [channel for minute, channel in scenario.sent() if minute > 3]
+    assert "person:asha/sms" not in later, "the text due at minute 5 went out though the alert was silenced"
+    assert paged(scenario.sent(), "chen") == [], "the secondary was paged for a silenced alert"
+
+
+def test_an_escalation_goes_on_under_its_policys_new_name_after_a_catalog_edit(db: Database, tmp_path: Path) -> None:
+    """The team renames `re-default` to `re-main` (same levels; the route names the new id) while an alert is
+    escalating: paging goes on, where it once ended with "policy re-default has left the catalog"."""
+    scenario = Scenario(db, tmp_path)
+    alert_id = scenario.trigger()
+    scenario.advance(1)
+    result = scenario.load(CATALOG.replace("re-default", "re-main"))
+    assert result.ok, result.problems
+    scenario.advance(60)
+
+    assert scenario.alert(alert_id)["status"] == "triggered"
+    after_edit = [channel for minute, channel in scenario.sent() if minute > 1 and channel != "person:asha/sms"]
+    assert after_edit, "an unacknowledged page alert went quiet after a catalog edit"
+    assert 15 in paged(scenario.sent(), "chen"), "the renamed policy's second level, on time"
+
+
+def test_an_acknowledgement_times_out_though_a_silenced_alert_joined_its_group_meanwhile(
+    db: Database, tmp_path: Path
+) -> None:
+    """Asha acknowledges the disk alert at minute 2 (ack_timeout 30m). At 2.5 a noisy alert joins the group and
+    she silences it before the group's next flush. The disk alert, still unresolved, pages her again at minute 32
+    (the new alert once cleared the escalation's next step, and the silenced flush never set it again)."""
+    scenario = Scenario(db, tmp_path)
+    disk = scenario.trigger("disk")
+    scenario.advance(2)
+    act(db, disk, "acknowledge", cli_actor("asha"), scenario.clock.now())
+    scenario.advance(0.5)
+    scenario.trigger("noisy", labels={"host": "db-2"})
+    scenario.run()
+    silence = NewSilence(["host=db-2"], "noisy, ignore", duration=timedelta(hours=4))
+    create_silence(db, scenario.clock.now(), silence, cli_actor("asha"))
+    scenario.advance(60)
+
+    assert scenario.alert(disk)["status"] in ("acknowledged", "triggered")
+    assert [m for m in paged(scenario.sent(), "asha") if 32 <= m <= 33], "ack_timeout never paged again"
+
+
+# One escalation's failure, or one rota's gap, is never a silent drop
+
+
+def test_an_escalation_whose_step_fails_holds_back_no_other_escalation(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step that raises (an acknowledgement timeout too far for the clock's arithmetic once did, on every
+    pass; the catalog now bounds it) fails alone: the disk alert after it still pages Asha, then Chen at 17."""
+    real = escalation._acknowledged
+
+    def overflowing(connection: Any, row: Any, policy: Any, alerts: Any, now: datetime) -> None:
+        if row["policy_id"] == "re-daily":
+            raise OverflowError("date value out of range")
+        real(connection, row, policy, alerts, now)
+
+    monkeypatch.setattr(escalation, "_acknowledged", overflowing)
+    scenario = Scenario(db, tmp_path)
+    slow = scenario.trigger("slow", policy="daily")  # pages Ben, on the daily rota today
+    scenario.advance(1)
+    act(db, slow, "acknowledge", cli_actor("ben"), scenario.clock.now())
+    scenario.advance(1)
+    scenario.trigger("disk")
+    scenario.advance(20)
+
+    assert not scenario.failures, "the pass went on; only the escalation failed"
+    assert paged(scenario.sent(), "asha") == [2], "every other escalation stepped"
+    assert paged(scenario.sent(), "chen") == [17]
+
+
+def test_nobody_on_call_in_an_organisation_without_a_platform_team_still_tells_someone(
+    db: Database, tmp_path: Path
+) -> None:
+    """One team, not marked platform_team (the catalog does not require one), a nights rota and a route that pages
+    it: an alert at noon finds nobody on call, and the gap is raised to the team itself rather than dropped."""
+    catalog = """
+teams:
+  - id: web
+    name: Web
+    people:
+      - {id: asha, name: Asha, email: asha@example.org}
+    schedules:
+      - id: web-nights
+        timezone: Europe/London
+        layers:
+          - start: 2026-01-05T18:00
+            rotation: [asha]
+            turn: 1w
+            restrict: [{from: "18:00", to: "08:00"}]
+    escalation_policies:
+      - id: web-default
+        levels:
+          - notify: [schedule:web-nights]
+    routes:
+      - escalation_policy: web-default
+        group_wait: 0s
+"""
+    scenario = Scenario(db, tmp_path, catalog=catalog)
+    scenario.trigger("disk", team="web")
+    scenario.advance(30)
+
+    assert not scenario.failures
+    assert scenario.sent(), "a page found nobody on call and nobody at all was told"
+
+
+def test_a_person_named_twice_in_one_level_is_paged_once(db: Database, tmp_path: Path) -> None:
+    """A level names `schedule:re-primary` and `person:asha` (the lead, on call this week): one inbox page and,
+    five minutes later, one text message, not two of each."""
+    catalog = CATALOG.replace("notify: [schedule:re-primary]", "notify: [schedule:re-primary, person:asha]")
+    scenario = Scenario(db, tmp_path, catalog=catalog)
+    scenario.trigger()
+    scenario.advance(6)
+
+    channels = [channel for _, channel in scenario.sent()]
+    assert channels.count("person:asha/inbox") == 1
+    assert channels.count("person:asha/sms") == 1

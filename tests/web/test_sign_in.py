@@ -290,6 +290,17 @@ def test_pages_carry_a_strict_content_security_policy_whose_nonce_is_the_inline_
     assert "strict-transport-security" not in page.headers  # plain HTTP
 
 
+def test_pages_are_never_stored_so_the_back_button_after_sign_out_shows_no_console(site):
+    signed_out = site.client.get("/login")
+    site.sign_in()
+    page = site.client.get("/")
+    api = site.client.get("/api/v1/teams")
+
+    assert page.headers["cache-control"] == "no-store"
+    assert signed_out.headers["cache-control"] == "no-store"
+    assert "cache-control" not in api.headers, "pages only: an API client has no back button"
+
+
 def test_over_https_the_cookie_is_secure_and_the_browser_told_to_keep_to_https(db):
     admin_with_password(db)
     settings = Settings(database_url=db.url, secret_key=KEY, public_url="https://wk.example.org")

@@ -3,7 +3,11 @@ cookie a route asked for (web.access queues it; this writes it, whatever kind of
 
 The Content-Security-Policy allows scripts and styles from this server only (and the nonce'd line GOV.UK
 Frontend's template runs to mark the page as having JavaScript), no frames, no plugins, and forms that post
-only here, so that injected markup can neither run nor send anything elsewhere."""
+only here, so that injected markup can neither run nor send anything elsewhere.
+
+A page is `Cache-Control: no-store` unless its route says otherwise: a console page is for the person signed in
+when it was made, and a browser keeps a stored page for its back button, where the next person at a shared
+computer would see the console after its last user signed out."""
 
 import secrets
 from collections.abc import Sequence
@@ -38,9 +42,13 @@ NOTHING = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 """For anything but a page (JSON, CSV, calendars): nothing in it may load or run, were a browser to render it."""
 
 
-def _policy_for(headers: list[tuple[bytes, bytes]], nonce: str) -> bytes:
+def _is_page(headers: list[tuple[bytes, bytes]]) -> bool:
     media = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-    return (content_security_policy(nonce) if media.startswith(b"text/html") else NOTHING).encode()
+    return media.startswith(b"text/html")
+
+
+def _policy_for(headers: list[tuple[bytes, bytes]], nonce: str) -> bytes:
+    return (content_security_policy(nonce) if _is_page(headers) else NOTHING).encode()
 
 
 _FIXED = (
@@ -75,6 +83,8 @@ class SecurityHeaders:
                     headers.append((b"content-security-policy", _policy_for(headers, nonce)))
                 if b"referrer-policy" not in present:
                     headers.append((b"referrer-policy", b"same-origin"))
+                if b"cache-control" not in present and _is_page(headers):
+                    headers.append((b"cache-control", b"no-store"))
                 if secure:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 if "session_cookie" in state:
