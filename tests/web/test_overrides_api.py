@@ -37,7 +37,7 @@ def test_an_override_is_created_listed_read_and_removed(loaded):
 
     made = _override(client)
     override = made.json()
-    listed = client.get("/api/v1/schedules/notify-on-call/overrides").json()
+    listed = client.get("/api/v1/schedules/notify-on-call/overrides").json()["items"]
     read = client.get(made.headers["Location"]).json()
     removed = client.delete(f"/api/v1/overrides/{override['id']}?author=Jonah")
     again = client.delete(f"/api/v1/overrides/{override['id']}", params={"author": "Jonah"})
@@ -51,8 +51,8 @@ def test_an_override_is_created_listed_read_and_removed(loaded):
     assert [(o["state"], o["removed_by"]) for o in removed.json()] == [("removed", "Jonah")]
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
-    assert client.get("/api/v1/schedules/notify-on-call/overrides").json() == []
-    assert len(client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()) == 1
+    assert client.get("/api/v1/schedules/notify-on-call/overrides").json()["items"] == []
+    assert len(client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()["items"]) == 1
 
 
 def test_the_author_of_a_removal_may_come_in_a_json_body(loaded):
@@ -160,4 +160,4 @@ def test_a_swap_of_an_instant_outside_the_persons_shift_is_a_400_with_the_reason
 
     assert response.status_code == 400
     assert f"{second[0]} is not on call on notify-on-call at" in response.json()["detail"]
-    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json() == []
+    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()["items"] == []

@@ -10,11 +10,10 @@ from sqlalchemy import RowMapping, select
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.services.alerts import Received, receive
-from watchkeeper.store import Database
-from watchkeeper.store import alert_lists
+from watchkeeper.store import Database, alert_lists
 from watchkeeper.store import alerts as store
-from watchkeeper.store.alert_lists import AlertFilter
 from watchkeeper.store import tables as t
+from watchkeeper.store.alert_lists import AlertFilter
 
 OPEN = ("triggered", "acknowledged")
 

@@ -77,11 +77,15 @@ def schedule_view(row: RowMapping) -> dict[str, Any]:
             "start": layer["start"],
             "rotation": list(layer["rotation"]),
             "turn": layer["turn"],
-            "restrict": [{"days": list(r["days"]), "from": r["from"], "to": r["to"]} for r in layer.get("restrict", [])],
+            "restrict": [_restriction(r) for r in layer.get("restrict", [])],
         }
         for layer in row["spec"]["layers"]
     ]
     return {**_common(row), "name": row["name"], "timezone": row["timezone"], "layers": layers}
+
+
+def _restriction(restriction: dict[str, Any]) -> dict[str, Any]:
+    return {"days": list(restriction["days"]), "from": restriction["from"], "to": restriction["to"]}
 
 
 def policy_view(row: RowMapping) -> dict[str, Any]:

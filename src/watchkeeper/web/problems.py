@@ -87,10 +87,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 def _routing_detail(request: Request, error: StarletteHTTPException) -> str | None:
     """What the router's own 404 and 405 mean, in words."""
-    if error.status_code == 404:
-        if request.url.path.startswith("/api/"):
-            return f"there is no {request.url.path} in this API; /api/v1/openapi.json lists what there is"
-        return f"there is no page at {request.url.path}"
+    # The path is not repeated: a secret link (a calendar feed's) that opens nothing must answer as any other.
+    if error.status_code == 404 and request.url.path.startswith("/api/"):
+        return "no such path in this API; /api/v1/openapi.json lists every path"
     if error.status_code == 405:
         allowed = (error.headers or {}).get("Allow", "")
         return f"{request.method} is not allowed here; allowed: {allowed}" if allowed else None

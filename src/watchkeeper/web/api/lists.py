@@ -17,6 +17,7 @@ from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from watchkeeper.domain.keyset import Key, Page
+from watchkeeper.web.api.fields import instant
 from watchkeeper.web.problems import Problem
 
 T = TypeVar("T")
@@ -76,18 +77,15 @@ class Listing:
 
 def in_range(since: datetime | None, until: datetime | None) -> tuple[datetime | None, datetime | None]:
     """`since` and `until` as aware instants, UTC when given without an offset; a 400 when they are reversed."""
-    since, until = utc(since), utc(until)
+    since, until = instant(since, "since"), instant(until, "until")
     if since is not None and until is not None and until <= since:
-        raise Problem(
-            400,
-            "Bad request",
-            "until must come after since",
-            errors=[{"location": "query.until", "message": "until must come after since"}],
-        )
+        message = "until must come after since"
+        raise Problem(400, "Bad request", message, errors=[{"location": "query.until", "message": message}])
     return since, until
 
 
 def utc(at: datetime | None) -> datetime | None:
+    """An instant given without an offset is taken as UTC."""
     if at is None or at.tzinfo is not None:
         return at
     return at.replace(tzinfo=UTC)
@@ -109,11 +107,20 @@ def _value(kind: type, value: Any) -> Any:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
             return parsed
-    elif kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
-        return value
-    elif kind is str and isinstance(value, str) and len(value) <= 1000 and "\x00" not in value:
+    elif (kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31) or (
+        kind is str and isinstance(value, str) and _storable(value)
+    ):
         return value
     raise _bad_cursor("it does not hold a position in this list")
+
+
+def _storable(text: str) -> bool:
+    """Text any database can compare: not too long, no NUL (PostgreSQL refuses it), no lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(text) <= 1000 and "\x00" not in text
 
 
 def _bad_cursor(reason: str) -> Problem:

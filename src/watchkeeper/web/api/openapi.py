@@ -65,5 +65,5 @@ def _problems_of(operation: dict[str, Any]) -> None:
             responses.setdefault(status, {"description": description})
     for status, response in responses.items():
         content = response.get("content", {})
-        if status.startswith(("4", "5")) and (not content or "application/json" in content and not own):
+        if status.startswith(("4", "5")) and (not content or ("application/json" in content and not own)):
             response["content"] = {PROBLEM_JSON: {"schema": {"$ref": REF + "Problem"}}}
