@@ -17,6 +17,7 @@ SIGNED_IN: dict[str, str] = {
     "403": "signed in, but not allowed to do this",
 }
 WITH_BODY: dict[str, str] = {
+    "400": "a body that cannot be read as JSON text",
     "413": "the body is over 1 MiB",
     "415": "the body is not JSON",
 }
