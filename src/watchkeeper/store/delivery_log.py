@@ -75,7 +75,7 @@ def _query() -> Select[Any]:
         _d.latency_ms,
         _d.detail,
         _n.id.label("notification_id"),
-        _n.team_id,
+        _n.team_id.label("team"),
         _n.channel_id,
         _n.channel_type,
         _n.action,
