@@ -12,13 +12,13 @@ from watchkeeper.services import check_results
 from watchkeeper.services.catalogue import CheckView
 from watchkeeper.services.catalogue_lists import CheckFilter, check_page, find_check
 from watchkeeper.web.api.fields import ObjectId, PlatformFilter, ServiceFilter, TeamFilter, context_of
-from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf, Since, Until, in_range
+from watchkeeper.web.api.lists import BigInt, Cursor, Limit, Listing, ListOf, Since, Until, in_range
 from watchkeeper.web.api.refusals import attempt
 from watchkeeper.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["checks"])
 CHECKS = Listing("checks", (str,))
-RESULTS = Listing("check-results", (datetime, int))
+RESULTS = Listing("check-results", (datetime, BigInt))
 Status = Literal["up", "down", "unknown"]
 
 

@@ -17,7 +17,7 @@ from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from watchkeeper.domain.keyset import Key, Page
-from watchkeeper.web.api.fields import instant
+from watchkeeper.web.api.fields import EARLIEST, LATEST, instant
 from watchkeeper.web.problems import Problem
 
 T = TypeVar("T")
@@ -31,6 +31,11 @@ Cursor = Annotated[
 ]
 Since = Annotated[datetime | None, Query(description="from this instant, included; UTC when no offset is given")]
 Until = Annotated[datetime | None, Query(description="up to this instant, excluded; UTC when no offset is given")]
+
+
+class BigInt(int):
+    """A key of 64 bits (the ids of raw results); a plain `int` key is 32 bits, as its column is on PostgreSQL,
+    which refuses to compare with a larger value."""
 
 
 class ListOf(BaseModel, Generic[T]):
@@ -100,17 +105,24 @@ def _decoded(cursor: str) -> Any:
 
 
 def _value(kind: type, value: Any) -> Any:
+    """A value of a key as its list's key has it, within what every database compares without error."""
     if kind is datetime and isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed
-    elif (kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31) or (
-        kind is str and isinstance(value, str) and _storable(value)
-    ):
+        return _instant(value)
+    if kind in (int, BigInt) and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) < (2**63 if kind is BigInt else 2**31):
+            return value
+    elif kind is str and isinstance(value, str) and _storable(value):
         return value
+    raise _bad_cursor("it does not hold a position in this list")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is not None and EARLIEST <= parsed <= LATEST:
+            return parsed
+    except (ValueError, OverflowError):
+        pass
     raise _bad_cursor("it does not hold a position in this list")
 
 
