@@ -364,3 +364,11 @@ def test_an_instant_out_of_range_is_a_400_naming_it_never_an_overflow(loaded, va
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["location"] == "query.since"
+
+
+def test_an_unknown_schedule_is_a_404_in_the_path_and_selects_nothing_as_a_filter(loaded):
+    nested = loaded.client.get("/api/v1/schedules/no-such-schedule/overrides")
+    filtered = loaded.client.get("/api/v1/overrides", params={"schedule": "no-such-schedule"})
+
+    assert nested.status_code == 404
+    assert filtered.json() == {"items": [], "next": None}

@@ -136,12 +136,19 @@ def list_overrides(
 
 
 def override_page(
-    db: Database, now: datetime, which: Listing, given: OverrideFilter, after: Key | None, limit: int
+    db: Database,
+    now: datetime,
+    which: Listing,
+    given: OverrideFilter,
+    after: Key | None,
+    limit: int,
+    known: bool = True,
 ) -> Page[OverrideView]:
-    """A page of overrides; a schedule asked for by id must be in the catalog or have overrides still kept."""
+    """A page of overrides. With `known`, a schedule asked for by id must be in the catalog or have overrides
+    still kept (a 404 otherwise); as a mere filter, an unknown one selects nothing."""
     with db.reading() as connection:
         schedule_id = given.schedule_id
-        gone = schedule_id is not None and store.schedule(connection, schedule_id) is None
+        gone = known and schedule_id is not None and store.schedule(connection, schedule_id) is None
         if gone and not store.listed(connection, now, "all", schedule_id, limit=1):
             known_schedule(connection, str(schedule_id))  # raises, naming the closest
         found = store.page(connection, now, which, given, after, limit)

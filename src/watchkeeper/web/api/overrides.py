@@ -162,13 +162,7 @@ async def list_schedule_overrides(
     return await _listed(request, response, state, OverrideFilter(schedule_id=schedule_id), limit, cursor)
 
 
-@router.get(
-    "/overrides",
-    responses={
-        400: {"description": "a cursor that is not one of this list's"},
-        404: {"description": "a schedule neither in the catalog nor with overrides kept"},
-    },
-)
+@router.get("/overrides", responses={400: {"description": "a cursor that is not one of this list's"}})
 async def list_overrides(
     request: Request,
     response: Response,
@@ -180,16 +174,24 @@ async def list_overrides(
     cursor: Cursor = None,
 ) -> OverrideList:
     """Overrides, swaps and covers of every schedule; `team` keeps those of the team's schedules."""
-    return await _listed(request, response, state, OverrideFilter(schedule, person, team), limit, cursor)
+    given = OverrideFilter(schedule, person, team)
+    return await _listed(request, response, state, given, limit, cursor, known=False)
 
 
 async def _listed(
-    request: Request, response: Response, state: Listed, given: OverrideFilter, limit: int, cursor: str | None
+    request: Request,
+    response: Response,
+    state: Listed,
+    given: OverrideFilter,
+    limit: int,
+    cursor: str | None,
+    known: bool = True,
 ) -> OverrideList:
     context = _context(request)
     listing = OVERRIDES[state]
     now = context.clock.now()
-    page = await attempt(overrides.override_page, context.db, now, state, given, listing.after(cursor), limit)
+    after = listing.after(cursor)
+    page = await attempt(overrides.override_page, context.db, now, state, given, after, limit, known)
     return OverrideList(items=[_out(view) for view in page.items], next=listing.next_of(request, response, page))
 
 
