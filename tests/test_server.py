@@ -109,24 +109,60 @@ def _wait_until(condition, timeout: float = 15.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def test_sighup_reloads_and_a_broken_file_leaves_the_old_catalog_serving(server, catalog_copy):
+def _command(env: dict[str, str], *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", "watchkeeper", *args, "--json"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, object] = json.loads(done.stdout)
+    return answer
+
+
+def _admin_token(database_url: str, secrets: dict[str, str]) -> dict[str, str]:
+    """The header of an API token made as a newcomer makes their first one: from the command line."""
+    env = _environment(database_url, secrets)
+    _command(env, "users", "create", "--email", "ops@example.org", "--role", "platform-admin", "--link")
+    made = _command(
+        env,
+        "tokens",
+        "create",
+        "--name",
+        "tests",
+        "--email",
+        "ops@example.org",
+        "--scope",
+        "read",
+        "--scope",
+        "metrics",
+    )
+    return {"Authorization": f"Bearer {made['token']}"}
+
+
+def test_sighup_reloads_and_a_broken_file_leaves_the_old_catalog_serving(
+    server, catalog_copy, database_url, example_secrets
+):
     process, url = server
+    with httpx.Client(headers=_admin_token(database_url, example_secrets)) as api:
+        _reloads_on_sighup(process, url, catalog_copy, api)
+
+
+def _reloads_on_sighup(process: Process, url: str, catalog_copy: Path, api: httpx.Client) -> None:
     notify = catalog_copy / "teams" / "notify.yaml"
-    assert httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API"
+    assert api.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API"
 
     notify.write_text(notify.read_text().replace("name: Notify API", "name: Notify API v2"))
     process.proc.send_signal(signal.SIGHUP)
-    _wait_until(lambda: httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2")
+    _wait_until(lambda: api.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2")
 
     notify.write_text(notify.read_text().replace("port: 465", "port: smtps"))
     process.proc.send_signal(signal.SIGHUP)
-    _wait_until(lambda: httpx.get(url + "api/v1/catalog").json()["failed"] is not None)
+    _wait_until(lambda: api.get(url + "api/v1/catalog").json()["failed"] is not None)
 
-    assert httpx.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2"
-    page = httpx.get(url).text
+    assert api.get(url + "api/v1/services/notify-api").json()["name"] == "Notify API v2"
+    page = api.get(url).text
     assert 'id="catalog-banner"' in page
     assert "notify.yaml" in page
-    assert "watchkeeper_catalog_last_reload_successful 0.0" in httpx.get(url + "metrics").text
+    assert "watchkeeper_catalog_last_reload_successful 0.0" in api.get(url + "metrics").text
     error = process.wait_for_log("catalog not applied; the catalog in force is unchanged")
     assert any("notify.yaml" in problem for problem in error["problems"])
 
@@ -328,7 +364,8 @@ def test_a_split_engine_serves_its_figures_on_its_own_address(database_url, tmp_
 
         _wait_until(ran_twice, timeout=30)
         from_engine = _samples(httpx.get(engine_url).text)
-        from_web = _samples(httpx.get(web_url + "metrics").text)
+        scrape = _admin_token(database_url, {})
+        from_web = _samples(httpx.get(web_url + "metrics", headers=scrape).text)
         elsewhere = httpx.get(engine_url.removesuffix("metrics") + "api/v1/catalog")
 
         assert from_engine[("watchkeeper_schedule_lag_seconds_count", ())] >= 2

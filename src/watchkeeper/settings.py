@@ -62,6 +62,11 @@ def _address(value: object) -> object:
 
 Address = Annotated[str | None, BeforeValidator(_address)]
 _LONGEST_KEPT = timedelta(days=36_500)
+_SESSION_BOUNDS = {
+    "session_idle": (timedelta(minutes=5), timedelta(days=30)),
+    "session_life": (timedelta(hours=1), timedelta(days=90)),
+    "sign_in_link_life": (timedelta(minutes=5), timedelta(days=7)),
+}
 
 
 class SettingsError(ValueError):
@@ -117,6 +122,15 @@ class Settings(BaseSettings):
     )
     page_link_life: Duration = Field(
         default=timedelta(hours=24), description="how long the acknowledge link in a page works"
+    )
+    session_idle: Duration = Field(
+        default=timedelta(hours=12), description="a console session ends after this long unused"
+    )
+    session_life: Duration = Field(
+        default=timedelta(days=7), description="a console session ends this long after sign-in, used or not"
+    )
+    sign_in_link_life: Duration = Field(
+        default=timedelta(hours=1), description="how long a one-time sign-in link (`watchkeeper users link`) works"
     )
     demo: bool = False
 
@@ -189,6 +203,17 @@ class Settings(BaseSettings):
                 " rollups are what is kept long"
             )
         return _not_forever(value)
+
+    @field_validator("session_idle", "session_life", "sign_in_link_life")
+    @classmethod
+    def _a_sensible_length(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        shortest, longest = _SESSION_BOUNDS[info.field_name or ""]
+        if not shortest <= value <= longest:
+            name = f"WATCHKEEPER_{(info.field_name or '').upper()}"
+            raise ValueError(
+                f"{format_duration(value)} is outside {format_duration(shortest)}–{format_duration(longest)} for {name}"
+            )
+        return value
 
     @field_validator("delivery_retry_for")
     @classmethod

@@ -19,6 +19,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from history_rows import HistoryRows, seed_story
+from signed_in import ADMIN, PASSWORD, admin_with_password
 from watchkeeper.services.catalog import apply_catalog_from
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.settings import Settings
@@ -64,6 +65,7 @@ def site(sqlite_db: Database, example_catalog: Path, example_secrets: dict[str, 
     applied = apply_catalog_from(sqlite_db, example_catalog, clock=clock, trigger="cli", environ=example_secrets)
     assert applied.outcome == "applied"
     seed_story(HistoryRows(sqlite_db), NOW)
+    admin_with_password(sqlite_db)
     settings = Settings(
         database_url=sqlite_db.url, catalog=example_catalog, secret_key="browser-tests-key-0123456789abcdef"
     )
@@ -88,10 +90,21 @@ def site(sqlite_db: Database, example_catalog: Path, example_secrets: dict[str, 
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, site: str) -> Iterator[Page]:
+    """A browser page signed in as a platform admin through the sign-in page."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    yield context.new_page()
+    signed_in = context.new_page()
+    sign_in_through_the_page(signed_in, site)
+    yield signed_in
     context.close()
+
+
+def sign_in_through_the_page(page: Page, site: str, email: str = ADMIN, password: str = PASSWORD) -> None:
+    page.goto(site + "/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("account")).to_contain_text("Signed in as")
 
 
 def test_a_service_page_draws_each_checks_uptime_bar_with_a_title_per_day(site, page):
@@ -122,6 +135,7 @@ def test_a_service_page_draws_the_response_chart_with_its_title_and_lines(site, 
 def test_the_figures_behind_the_chart_open_without_javascript(site, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
+    sign_in_through_the_page(page, site)
     page.goto(site + "/services/pay-frontend")
 
     table = page.locator('[data-testid="response-hours-pay-frontend-home"]')

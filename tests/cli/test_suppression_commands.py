@@ -71,11 +71,11 @@ def test_a_bad_matcher_is_a_message_and_exit_1_not_a_traceback(wk):
     assert "Traceback" not in result.output
 
 
-def test_author_and_comment_are_required(wk):
+def test_a_comment_is_required(wk):
     result = wk("silences", "add", "--matcher", "service=pay-api", "--for", "1h")
 
     assert result.exit_code == 2
-    assert "Missing option '--author'" in result.stderr
+    assert "Missing option '--comment'" in result.stderr
 
 
 def test_a_bad_length_is_a_usage_error(wk):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from paging_harness import Paging
 from sqlalchemy import select
 
+from signed_in import sign_in
 from watchkeeper.channels import channel_types
 from watchkeeper.services import escalation, paging
 from watchkeeper.services.alert_views import act
@@ -316,6 +317,7 @@ def web(db: Database) -> Iterator[TestClient]:
     settings = Settings(database_url=db.url, secret_key=KEY, public_url="https://wk.example.org")
     context = AppContext(settings, db, FixedClock(T0), build_registry(db), None, None)
     with TestClient(create_app(context), raise_server_exceptions=False) as client:
+        sign_in(client, db, KEY, at=T0)
         yield client
 
 

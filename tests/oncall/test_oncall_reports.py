@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from paging_harness import Paging
 from sqlalchemy import select
 
+from signed_in import sign_in
 from watchkeeper.domain.oncall_reports import Spread
 from watchkeeper.services import page_links
 from watchkeeper.services.alert_views import act
@@ -360,7 +361,9 @@ def web(db: Database, tmp_path: Path) -> TestClient:
     s = _quarter_of_pages(db, tmp_path)
     settings = Settings(database_url=db.url, secret_key=KEY, public_url="https://wk.example.org")
     context = AppContext(settings, db, s.clock, build_registry(db), None, None)
-    return TestClient(create_app(context), raise_server_exceptions=False)
+    client = TestClient(create_app(context), raise_server_exceptions=False)
+    sign_in(client, db, KEY, at=s.clock.now())
+    return client
 
 
 def test_the_console_page_shows_both_tables_and_links_their_csv(web: TestClient) -> None:

@@ -18,10 +18,12 @@ from fastapi.testclient import TestClient
 from paging_harness import Paging
 from sqlalchemy import Connection, RowMapping, select, text
 
+from signed_in import sign_in
 from watchkeeper.channels import channel_types
 from watchkeeper.cli.main import cli
 from watchkeeper.services import notifying
 from watchkeeper.services.alert_views import act
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
 from watchkeeper.services.page_links import PageLinks
@@ -108,6 +110,7 @@ def _client(db: Database, clock: FixedClock | None = None) -> Iterator[TestClien
     settings = Settings(database_url=db.url, secret_key=KEY, public_url=PUBLIC)
     context = AppContext(settings, db, clock or FixedClock(T0), build_registry(db), None, None)
     with TestClient(create_app(context), raise_server_exceptions=False) as client:
+        sign_in(client, db, KEY, at=context.clock.now())
         yield client
 
 
@@ -135,8 +138,8 @@ def test_a_silence_made_mid_escalation_still_sends_the_text_and_pages_the_next_l
     scenario = Scenario(db, tmp_path)
     scenario.trigger("disk", labels={"host": "db-1"})
     scenario.advance(3)
-    silence = NewSilence(["host=db-1"], "asha", "known: the backup filled it", duration=timedelta(hours=2))
-    create_silence(db, scenario.clock.now(), silence)
+    silence = NewSilence(["host=db-1"], "known: the backup filled it", duration=timedelta(hours=2))
+    create_silence(db, scenario.clock.now(), silence, cli_actor("asha"))
     scenario.advance(30)
 
     assert not scenario.failures
@@ -179,8 +182,8 @@ def test_a_new_alert_silenced_before_its_flush_cancels_the_ack_timeout_of_the_gr
     scenario.advance(0.5)
     scenario.trigger("noisy", labels={"host": "db-2"})
     scenario.run()
-    silence = NewSilence(["host=db-2"], "asha", "noisy, ignore", duration=timedelta(hours=4))
-    create_silence(db, scenario.clock.now(), silence)
+    silence = NewSilence(["host=db-2"], "noisy, ignore", duration=timedelta(hours=4))
+    create_silence(db, scenario.clock.now(), silence, cli_actor("asha"))
     scenario.advance(60)
 
     assert scenario.alert(disk)["status"] in ("acknowledged", "triggered")

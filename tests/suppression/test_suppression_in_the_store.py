@@ -11,6 +11,7 @@ from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.domain.support_hours import in_hours
 from watchkeeper.services import maintenance, silences
 from watchkeeper.services.alerts import receive
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.maintenance import NewWindow
@@ -22,6 +23,7 @@ from watchkeeper.store import Database
 from watchkeeper.store import alerts as alert_store
 
 # Tuesday 24 November 2026, 06:30 in London (GMT).
+ACTOR = cli_actor("Asha")
 T0 = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 CATALOG = """
@@ -97,12 +99,13 @@ def test_a_silence_suppresses_matching_alerts_until_it_is_expired(catalog_db: Da
     made = silences.create_silence(
         catalog_db,
         T0,
-        NewSilence(["service=pay-api", "env=~prod|staging"], "Asha", "deploying", duration=2 * HOUR),
+        NewSilence(["service=pay-api", "env=~prod|staging"], "deploying", duration=2 * HOUR),
+        ACTOR,
     )
 
     with catalog_db.reading() as connection:
         silenced = suppression_at(connection, T0 + HOUR).reason_for(facts_of(service_alert))
-    expired = silences.expire_silence(catalog_db, T0 + HOUR, made.id, "Ben")
+    expired = silences.expire_silence(catalog_db, T0 + HOUR, made.id, cli_actor("Ben"))
     with catalog_db.reading() as connection:
         afterwards = suppression_at(connection, T0 + HOUR).reason_for(facts_of(service_alert))
 
@@ -112,9 +115,12 @@ def test_a_silence_suppresses_matching_alerts_until_it_is_expired(catalog_db: Da
 
 
 def test_silences_are_listed_as_current_or_expired(catalog_db: Database) -> None:
-    short = silences.create_silence(catalog_db, T0, NewSilence(["team=pay"], "A", "short", duration=HOUR))
+    short = silences.create_silence(catalog_db, T0, NewSilence(["team=pay"], "short", duration=HOUR), ACTOR)
     later = silences.create_silence(
-        catalog_db, T0, NewSilence(["team=re"], "A", "later", starts_at=T0 + HOUR, duration=HOUR)
+        catalog_db,
+        T0,
+        NewSilence(["team=re"], "later", starts_at=T0 + HOUR, duration=HOUR),
+        ACTOR,
     )
 
     now = T0 + HOUR
@@ -127,13 +133,13 @@ def test_silences_are_listed_as_current_or_expired(catalog_db: Database) -> None
 
 
 def test_a_silence_expires_once(catalog_db: Database) -> None:
-    made = silences.create_silence(catalog_db, T0, NewSilence(["team=pay"], "A", "c", duration=HOUR))
-    silences.expire_silence(catalog_db, T0, made.id, "Ben")
+    made = silences.create_silence(catalog_db, T0, NewSilence(["team=pay"], "c", duration=HOUR), ACTOR)
+    silences.expire_silence(catalog_db, T0, made.id, cli_actor("Ben"))
 
     with pytest.raises(Refused, match="already ended") as again:
-        silences.expire_silence(catalog_db, T0, made.id, "Cai")
+        silences.expire_silence(catalog_db, T0, made.id, cli_actor("Cai"))
     with pytest.raises(Refused, match="no silence 999") as missing:
-        silences.expire_silence(catalog_db, T0, 999, "Cai")
+        silences.expire_silence(catalog_db, T0, 999, cli_actor("Cai"))
 
     assert again.value.status == 409
     assert missing.value.status == 404
@@ -143,20 +149,19 @@ def test_a_silence_expires_once(catalog_db: Database) -> None:
 @pytest.mark.parametrize(
     ("new", "problem"),
     [
-        (NewSilence(["service=~("], "A", "c", duration=HOUR), r"matchers\[0\]: the regex of service does not compile"),
-        (NewSilence([], "A", "c", duration=HOUR), "at least one matcher"),
-        (NewSilence(["service=~.*"], "A", "c", duration=HOUR), "would match every alert"),
-        (NewSilence(["team=pay"], "  ", "c", duration=HOUR), "author is required"),
-        (NewSilence(["team=pay"], "A", "", duration=HOUR), "comment is required"),
-        (NewSilence(["team=pay"], "A", "c", ends_at=T0 - HOUR), "has already passed"),
-        (NewSilence(["team=pay"], "A", "c"), "either an end"),
-        (NewSilence(["team=pay"], "A", "c", ends_at=datetime(2027, 1, 1)), "needs a UTC offset"),
-        (NewSilence([{"name": "team", "op": "=="}], "A", "c", duration=HOUR), r"matchers\[0\]: write a matcher"),
+        (NewSilence(["service=~("], "c", duration=HOUR), r"matchers\[0\]: the regex of service does not compile"),
+        (NewSilence([], "c", duration=HOUR), "at least one matcher"),
+        (NewSilence(["service=~.*"], "c", duration=HOUR), "would match every alert"),
+        (NewSilence(["team=pay"], "", duration=HOUR), "comment is required"),
+        (NewSilence(["team=pay"], "c", ends_at=T0 - HOUR), "has already passed"),
+        (NewSilence(["team=pay"], "c"), "either an end"),
+        (NewSilence(["team=pay"], "c", ends_at=datetime(2027, 1, 1)), "needs a UTC offset"),
+        (NewSilence([{"name": "team", "op": "=="}], "c", duration=HOUR), r"matchers\[0\]: write a matcher"),
     ],
 )
 def test_a_bad_silence_is_refused_and_nothing_is_stored(catalog_db: Database, new: NewSilence, problem: str) -> None:
     with pytest.raises(Refused, match=problem) as refused:
-        silences.create_silence(catalog_db, T0, new)
+        silences.create_silence(catalog_db, T0, new, ACTOR)
 
     assert refused.value.status == 400
     assert silences.list_silences(catalog_db, T0, "all") == []
@@ -165,12 +170,15 @@ def test_a_bad_silence_is_refused_and_nothing_is_stored(catalog_db: Database, ne
 def test_a_runtime_window_suppresses_its_scope_until_cancelled(catalog_db: Database) -> None:
     service_alert = _alert(catalog_db, "pay-api-health")
     made = maintenance.create_window(
-        catalog_db, T0, NewWindow("Upgrade", "Asha", services=["pay-api"], duration=2 * HOUR)
+        catalog_db,
+        T0,
+        NewWindow("Upgrade", services=["pay-api"], duration=2 * HOUR),
+        ACTOR,
     )
 
     with catalog_db.reading() as connection:
         during = suppression_at(connection, T0 + HOUR).reason_for(facts_of(service_alert))
-    cancelled = maintenance.cancel_window(catalog_db, T0 + HOUR, made.id, "Ben")
+    cancelled = maintenance.cancel_window(catalog_db, T0 + HOUR, made.id, cli_actor("Ben"))
     with catalog_db.reading() as connection:
         after = suppression_at(connection, T0 + HOUR).reason_for(facts_of(service_alert))
 
@@ -178,21 +186,24 @@ def test_a_runtime_window_suppresses_its_scope_until_cancelled(catalog_db: Datab
     assert after is None
     assert (cancelled.state, cancelled.cancelled_by) == ("cancelled", "Ben")
     with pytest.raises(Refused, match="already ended"):
-        maintenance.cancel_window(catalog_db, T0 + HOUR, made.id, "Ben")
+        maintenance.cancel_window(catalog_db, T0 + HOUR, made.id, cli_actor("Ben"))
 
 
 def test_a_runtime_windows_scope_must_be_in_the_catalog(catalog_db: Database) -> None:
     with pytest.raises(Refused, match="no service 'nope' in the catalog"):
-        maintenance.create_window(catalog_db, T0, NewWindow("X", "A", services=["pay-api", "nope"], duration=HOUR))
+        maintenance.create_window(catalog_db, T0, NewWindow("X", services=["pay-api", "nope"], duration=HOUR), ACTOR)
     with pytest.raises(Refused, match="say what the window covers"):
-        maintenance.create_window(catalog_db, T0, NewWindow("X", "A", duration=HOUR))
+        maintenance.create_window(catalog_db, T0, NewWindow("X", duration=HOUR), ACTOR)
 
     assert maintenance.list_runtime(catalog_db, T0, "all") == []
 
 
 def test_the_overview_shows_catalog_windows_with_their_next_occurrence(catalog_db: Database) -> None:
     maintenance.create_window(
-        catalog_db, T0, NewWindow("Later", "A", checks=["paas-api"], starts_at=T0 + HOUR, duration=HOUR)
+        catalog_db,
+        T0,
+        NewWindow("Later", checks=["paas-api"], starts_at=T0 + HOUR, duration=HOUR),
+        ACTOR,
     )
 
     seen = maintenance.overview(catalog_db, T0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from signed_in import sign_in
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.settings import Settings
 from watchkeeper.store import Database
@@ -48,6 +49,7 @@ def served(
     reloader = CatalogReloader(db, SystemClock(), catalog)
     context = AppContext(settings, db, SystemClock(), build_registry(db), catalog, reloader)
     with TestClient(create_app(context), raise_server_exceptions=False) as client:
+        sign_in(client, db, SECRET_KEY)
         yield Served(client, catalog, db)
 
 

@@ -167,3 +167,25 @@ def test_the_openapi_document_is_served(served):
     assert document["info"]["title"] == "Watchkeeper"
     assert "/api/v1/catalog/reload" in document["paths"]
     assert "/api/v1/services/{service_id}" in document["paths"]
+
+
+def test_a_service_made_through_the_api_is_changed_only_by_its_team(loaded):
+    from signed_in import Person, token_for
+
+    pay = token_for(loaded.db, Person("pay@example.org", role="team-member", team="pay"), ["read", "catalog"])
+    notify = token_for(loaded.db, Person("notify@example.org", role="team-member", team="notify"), ["read", "catalog"])
+    as_pay, as_notify = ({"Authorization": f"Bearer {token}"} for token in (pay, notify))
+    body = {"id": "pay-admin", "name": "Pay admin", "owner": "pay"}
+
+    foreign = loaded.client.post("/api/v1/services", json=body | {"id": "x2", "owner": "notify"}, headers=as_pay)
+    made = loaded.client.post("/api/v1/services", json=body, headers=as_pay)
+    taken = loaded.client.put("/api/v1/services/pay-admin", json={"name": "Mine", "owner": "notify"}, headers=as_notify)
+    given_away = loaded.client.put("/api/v1/services/pay-admin", json={"name": "X", "owner": "notify"}, headers=as_pay)
+    deleted = loaded.client.delete("/api/v1/services/pay-admin", headers=as_notify)
+
+    assert foreign.status_code == 403
+    assert made.status_code == 201, made.text
+    assert (taken.status_code, given_away.status_code, deleted.status_code) == (403, 403, 403)
+    assert "team pay" in deleted.json()["detail"]
+    assert loaded.client.get("/api/v1/services/pay-admin").json()["name"] == "Pay admin"
+    assert loaded.client.delete("/api/v1/services/pay-admin", headers=as_pay).status_code == 204

@@ -81,7 +81,11 @@ def test_pages_work_without_javascript_and_use_the_generic_header(loaded):
     assert "govuk-generic-header" in page
     assert "GOV.UK" not in page.split("<main", 1)[0].split("<header", 1)[1]  # no crown, no GOV.UK name
     assert '<script type="module" src="/assets/govuk-frontend.min.js"></script>' in page
-    assert "<form" not in page or "noscript" in page  # nothing here needs a script to submit
+    forms = page.split("<form")[1:]
+    assert forms, "the sign-out form is on every page"
+    assert all('method="post"' in form.split(">", 1)[0] and 'type="submit"' in form for form in forms)
+    assert "javascript:" not in page  # nothing here needs a script to submit
+    assert "onclick" not in page
 
 
 def test_the_stylesheet_and_scripts_are_served(loaded):

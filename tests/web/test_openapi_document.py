@@ -85,3 +85,28 @@ def test_an_unknown_api_path_and_a_wrong_method_are_problems(served):
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == "GET"
     assert wrong.json()["detail"] == "DELETE is not allowed here; allowed: GET"
+
+
+def test_every_api_route_declares_who_may_use_it(served):
+    from watchkeeper.domain.access import Rule
+    from watchkeeper.web.access import route_table
+
+    # The document itself is FastAPI's own route, served to anyone: the lead's access matrix decides on it.
+    routes = route_table(served.client.app)
+    api = [entry for entry in routes if entry.path.startswith("/api/v1/") and entry.path != "/api/v1/openapi.json"]
+    reads = [entry for entry in api if entry.methods == {"GET"}]
+
+    assert [entry.path for entry in api if entry.policy is None] == []
+    assert [entry.path for entry in reads if entry.policy.rule is not Rule.READ] == []
+    assert len(reads) > 30
+
+
+def test_a_viewer_reads_every_list_and_a_stranger_is_asked_to_sign_in(served):
+    from signed_in import Person, token_for
+
+    viewer = token_for(served.db, Person("viewer@example.org", role="viewer"), ["read"])
+    served.client.cookies.clear()
+
+    for path in ("/api/v1/people", "/api/v1/deliveries", "/api/v1/integrations", "/api/v1/escalation-policies"):
+        assert served.client.get(path, headers={"Authorization": f"Bearer {viewer}"}).status_code == 200, path
+        assert served.client.get(path).status_code == 401, path

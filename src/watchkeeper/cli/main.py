@@ -20,6 +20,8 @@ from watchkeeper.cli.overrides import attach as attach_overrides
 from watchkeeper.cli.reports import reports
 from watchkeeper.cli.serve import demo, serve
 from watchkeeper.cli.silences import silences_group
+from watchkeeper.cli.tokens import tokens
+from watchkeeper.cli.users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,6 +50,8 @@ for command in (
     maintenance_group,
     oncall,
     reports,
+    users,
+    tokens,
     serve,
     demo,
 ):

@@ -7,6 +7,7 @@ import click
 from watchkeeper.cli.output import emit_json, json_option
 from watchkeeper.cli.suppression import database, duration, instant, login_name, refused_is_failure, utc
 from watchkeeper.services import maintenance
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.maintenance import MaintenanceOverview, NewWindow, RuntimeWindowView
 
@@ -40,9 +41,9 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a one-off maintenance window."""
-    new = NewWindow(name, author, checks, services, platforms, starts_at, ends_at, length, announce)
+    new = NewWindow(name, checks, services, platforms, starts_at, ends_at, length, announce)
     with database() as db:
-        made = refused_is_failure(maintenance.create_window, db, SystemClock().now(), new)
+        made = refused_is_failure(maintenance.create_window, db, SystemClock().now(), new, cli_actor(author))
     if as_json:
         emit_json(made.as_json())
     else:
@@ -68,7 +69,7 @@ def list_(as_json: bool) -> None:
 def cancel(window_id: int, author: str, as_json: bool) -> None:
     """End a runtime window now, or cancel it before it starts."""
     with database() as db:
-        ended = refused_is_failure(maintenance.cancel_window, db, SystemClock().now(), window_id, author)
+        ended = refused_is_failure(maintenance.cancel_window, db, SystemClock().now(), window_id, cli_actor(author))
     if as_json:
         emit_json(ended.as_json())
     else:

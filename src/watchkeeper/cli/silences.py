@@ -7,6 +7,7 @@ import click
 from watchkeeper.cli.output import emit_json, json_option
 from watchkeeper.cli.suppression import database, duration, instant, login_name, refused_is_failure, utc
 from watchkeeper.services import silences
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.silences import NewSilence, SilenceView
 
@@ -29,7 +30,7 @@ def silences_group() -> None:
     "--until", "ends_at", callback=instant, help="The end instead, such as 2026-12-01T18:00Z (UTC when no offset)."
 )
 @click.option("--start", "starts_at", callback=instant, help="Start later than now (UTC when no offset).")
-@click.option("--author", required=True, help="Who is adding it.")
+@click.option("--author", default=login_name, show_default="your login name", help="Who is adding it.")
 @click.option("--comment", required=True, help="Why.")
 @json_option
 def add(
@@ -42,9 +43,9 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a silence."""
-    new = NewSilence(list(matchers), author, comment, ends_at=ends_at, duration=length, starts_at=starts_at)
+    new = NewSilence(list(matchers), comment, ends_at=ends_at, duration=length, starts_at=starts_at)
     with database() as db:
-        made = refused_is_failure(silences.create_silence, db, SystemClock().now(), new)
+        made = refused_is_failure(silences.create_silence, db, SystemClock().now(), new, cli_actor(author))
     _show([made], as_json, one=True)
 
 
@@ -66,7 +67,7 @@ def list_(which: str | None, as_json: bool) -> None:
 def expire(silence_id: int, author: str, as_json: bool) -> None:
     """End a silence now."""
     with database() as db:
-        ended = refused_is_failure(silences.expire_silence, db, SystemClock().now(), silence_id, author)
+        ended = refused_is_failure(silences.expire_silence, db, SystemClock().now(), silence_id, cli_actor(author))
     _show([ended], as_json, one=True)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import RowMapping
 
 from watchkeeper.domain.keyset import Key, Page, page_of
 from watchkeeper.domain.maintenance import Occurrence, Window, next_start, occurrence_at
+from watchkeeper.services.audit import Actor, record
+from watchkeeper.services.ownership import require_member
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
 from watchkeeper.services.suppression import RUNTIME_PREFIX, catalog_window
@@ -92,7 +94,6 @@ class RuntimeWindowView:
 @dataclass(frozen=True)
 class NewWindow:
     name: str
-    author: str
     checks: Sequence[str] = ()
     services: Sequence[str] = ()
     platforms: Sequence[str] = ()
@@ -110,9 +111,10 @@ class MaintenanceOverview:
     ended: list[RuntimeWindowView] = field(default_factory=list)
 
 
-def create_window(db: Database, now: datetime, new: NewWindow) -> RuntimeWindowView:
+def create_window(db: Database, now: datetime, new: NewWindow, actor: Actor) -> RuntimeWindowView:
+    """A team member's window covers only what their team owns."""
     name = person_text(new.name, "name", 200)
-    author = person_text(new.author, "author", 200)
+    author = person_text(actor.name, "author", 200)
     starts_at, ends_at = checked_period(now, new.starts_at, new.ends_at, new.duration)
     scope: dict[str, list[str]] = {kind: list(dict.fromkeys(getattr(new, kind))) for kind in SCOPE_KINDS}
     if not any(scope.values()):
@@ -125,10 +127,20 @@ def create_window(db: Database, now: datetime, new: NewWindow) -> RuntimeWindowV
             if missing:
                 singular = kind[:-1]
                 raise Refused(f"no {singular} {', '.join(repr(m) for m in missing)} in the catalog")
+        teams = store.owners(connection, scope)
+        require_member(actor, teams, "what the window covers")
         window_id = store.add(connection, name, scope, starts_at, ends_at, author, now, announce=new.announce)
         row = store.get(connection, window_id)
-    assert row is not None
-    return runtime_view(row, now)
+        assert row is not None
+        made = runtime_view(row, now)
+        obj = ("maintenance", str(window_id))
+        record(connection, actor, now, "maintenance.create", obj, _one(teams), after=made.as_json())
+    return made
+
+
+def _one(teams: set[str | None]) -> str | None:
+    """The team an audit entry is filed under: the owner, when one team owns everything."""
+    return next(iter(teams)) if len(teams) == 1 else None
 
 
 def overview(db: Database, now: datetime, ended_limit: int = 20) -> MaintenanceOverview:
@@ -184,16 +196,23 @@ def get_window(db: Database, now: datetime, window_id: int) -> RuntimeWindowView
     return runtime_view(row, now)
 
 
-def cancel_window(db: Database, now: datetime, window_id: int, by: str) -> RuntimeWindowView:
-    who = person_text(by, "the name of who cancels it", 200)
+def cancel_window(db: Database, now: datetime, window_id: int, actor: Actor) -> RuntimeWindowView:
+    who = person_text(actor.name, "the name of who cancels it", 200)
     with db.transaction() as connection:
-        if store.get(connection, window_id) is None:
+        found = store.get(connection, window_id)
+        if found is None:
             raise NotFound(f"no runtime maintenance window {window_id}")
+        teams = store.owners(connection, found["scope"])
+        require_member(actor, teams, f"maintenance window {window_id}")
         if not store.cancel(connection, window_id, now, who):
             raise Conflict(f"maintenance window {window_id} has already ended")
         row = store.get(connection, window_id)
-    assert row is not None
-    return runtime_view(row, now)
+        assert row is not None
+        after = runtime_view(row, now)
+        before = runtime_view(found, now).as_json()
+        obj = ("maintenance", str(window_id))
+        record(connection, actor, now, "maintenance.cancel", obj, _one(teams), before, after.as_json())
+    return after
 
 
 def runtime_view(row: RowMapping, now: datetime) -> RuntimeWindowView:

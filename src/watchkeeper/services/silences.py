@@ -9,6 +9,8 @@ from sqlalchemy import RowMapping
 
 from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.domain.silences import Matcher, check_matchers, matcher, parse_matcher
+from watchkeeper.services.audit import Actor, record
+from watchkeeper.services.ownership import NotYours, require_member
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
 from watchkeeper.store import Database
@@ -53,7 +55,6 @@ class SilenceView:
 class NewSilence:
     matchers: Sequence[str | Mapping[str, Any]]
     """`service=pay-api` or {"name": "service", "op": "=", "value": "pay-api"}."""
-    author: str
     comment: str
     ends_at: datetime | None = None
     duration: timedelta | None = None
@@ -62,17 +63,30 @@ class NewSilence:
     """Now, when not given."""
 
 
-def create_silence(db: Database, now: datetime, new: NewSilence) -> SilenceView:
+def create_silence(db: Database, now: datetime, new: NewSilence, actor: Actor) -> SilenceView:
+    """A team member's silence must name their team (`team=pay`), so that it quiets only their team's alerts."""
     matchers = checked_matchers(new.matchers)
-    author = person_text(new.author, "author", AUTHOR_LIMIT)
+    author = person_text(actor.name, "author", AUTHOR_LIMIT)
     comment = person_text(new.comment, "comment", COMMENT_LIMIT)
     starts_at, ends_at = checked_period(now, new.starts_at, new.ends_at, new.duration)
+    team = team_of(matchers)
+    if team is None and not actor.principal.platform_admin:
+        mine = " or ".join(f"team={t}" for t in actor.principal.teams()) or "team=YOUR-TEAM"
+        raise NotYours(f"a silence must name the team whose alerts it quiets: add the matcher {mine}")
+    require_member(actor, [team], "a silence of these alerts")
     with db.transaction() as connection:
         dicts = [m.as_dict() for m in matchers]
         silence_id = store.add(connection, dicts, starts_at, ends_at, author, comment, now)
         row = store.get(connection, silence_id)
-    assert row is not None
-    return view(row, now)
+        assert row is not None
+        made = view(row, now)
+        record(connection, actor, now, "silence.create", ("silence", str(silence_id)), team, after=made.as_json())
+    return made
+
+
+def team_of(matchers: Sequence[Matcher]) -> str | None:
+    """The team a silence is confined to: its `team=` matcher (a silence may match only one team that way)."""
+    return next((m.value for m in matchers if m.name == "team" and m.op == "="), None)
 
 
 def checked_matchers(given: Sequence[str | Mapping[str, Any]]) -> tuple[Matcher, ...]:
@@ -116,16 +130,23 @@ def get_silence(db: Database, now: datetime, silence_id: int) -> SilenceView:
     return view(row, now)
 
 
-def expire_silence(db: Database, now: datetime, silence_id: int, by: str) -> SilenceView:
-    who = person_text(by, "the name of who expires it", AUTHOR_LIMIT)
+def expire_silence(db: Database, now: datetime, silence_id: int, actor: Actor) -> SilenceView:
+    who = person_text(actor.name, "the name of who expires it", AUTHOR_LIMIT)
     with db.transaction() as connection:
-        if store.get(connection, silence_id) is None:
+        found = store.get(connection, silence_id)
+        if found is None:
             raise NotFound(f"no silence {silence_id}")
+        before = view(found, now)
+        team = team_of(checked_matchers(before.matchers))
+        require_member(actor, [team], f"silence {silence_id}")
         if not store.expire(connection, silence_id, now, who):
             raise Conflict(f"silence {silence_id} has already ended")
         row = store.get(connection, silence_id)
-    assert row is not None
-    return view(row, now)
+        assert row is not None
+        after = view(row, now)
+        obj = ("silence", str(silence_id))
+        record(connection, actor, now, "silence.expire", obj, team, before.as_json(), after.as_json())
+    return after
 
 
 def view(row: RowMapping, now: datetime) -> SilenceView:

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, insert, or_, select, true, update
 
 from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.store import tables as t
@@ -102,3 +102,29 @@ def missing_from_catalog(connection: Connection, kind: ScopeKind, ids: Iterable[
     table = _SCOPE_TABLES[kind]
     found = set(connection.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
     return [item for item in wanted if item not in found]
+
+
+def owners(connection: Connection, scope: dict[str, list[str]]) -> set[str | None]:
+    """The teams owning a window's checks, services and platforms (None for one the catalog no longer has)."""
+    found: set[str | None] = set()
+    s, p, c = t.services.c, t.platforms.c, t.checks.c
+    if scope.get("services"):
+        query = select(s.id, s.owner_team_id).where(s.id.in_(scope["services"]))
+        found |= _owners_of(connection, query, scope["services"])
+    if scope.get("platforms"):
+        query = select(p.id, p.owner_team_id).where(p.id.in_(scope["platforms"]))
+        found |= _owners_of(connection, query, scope["platforms"])
+    if scope.get("checks"):
+        query = (
+            select(c.id, func.coalesce(s.owner_team_id, p.owner_team_id))
+            .outerjoin(t.services, s.id == c.service_id)
+            .outerjoin(t.platforms, p.id == c.platform_id)
+            .where(c.id.in_(scope["checks"]))
+        )
+        found |= _owners_of(connection, query, scope["checks"])
+    return found
+
+
+def _owners_of(connection: Connection, query: Select[Any], ids: list[str]) -> set[str | None]:
+    rows: dict[str, str] = {row[0]: row[1] for row in connection.execute(query)}
+    return {rows.get(item) for item in ids}

@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from watchkeeper import __version__
 from watchkeeper.logs import get_logger
-from watchkeeper.web import calendar_feeds, health, inbound, metrics, paging, pings
+from watchkeeper.web import calendar_feeds, health, inbound, login, metrics, paging, pings
 from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import catalog as catalog_api
 from watchkeeper.web.api import checks as checks_api
@@ -28,7 +28,9 @@ from watchkeeper.web.console.forms import install_cross_site_page
 from watchkeeper.web.console.templating import build_templates
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.guard import Guard
+from watchkeeper.web.login import install_access_pages
 from watchkeeper.web.problems import install_problem_handlers
+from watchkeeper.web.security import SecurityHeaders
 from watchkeeper.web.slashes import install_slash_redirects
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
@@ -50,9 +52,11 @@ def create_app(context: AppContext) -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app)
     install_cross_site_page(app)
+    install_access_pages(app)
     install_slash_redirects(app)
     routers = (
         health,
+        login,
         metrics,
         pings,
         calendar_feeds,
@@ -91,4 +95,5 @@ def create_app(context: AppContext) -> FastAPI:
         name="assets",
     )
     app.add_middleware(Guard)
+    app.add_middleware(SecurityHeaders, settings=context.settings)  # outermost: every response has the headers
     return app

@@ -8,9 +8,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from watchkeeper.services.calendar_feeds import calendar_for
+from watchkeeper.web.access import PUBLIC
 from watchkeeper.web.context import AppContext
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 CALENDAR = "text/calendar; charset=utf-8"
 HEADERS = {
     # Nothing on the way keeps a copy: a rotated URL must stop showing the shifts at once, and a shared cache

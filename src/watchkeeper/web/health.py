@@ -7,9 +7,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services.catalog import catalog_status
+from watchkeeper.web.access import PUBLIC
 from watchkeeper.web.context import AppContext
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 
 @router.get("/healthz")

@@ -33,10 +33,11 @@ from watchkeeper.services import inbound
 from watchkeeper.services.alerts import Received
 from watchkeeper.services.integration_keys import authenticate
 from watchkeeper.store.contention import Contended
+from watchkeeper.web.access import PUBLIC
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
-router = APIRouter(tags=["inbound alerts"])
+router = APIRouter(tags=["inbound alerts"], dependencies=[PUBLIC])
 
 
 class PagerDutyAnswer(BaseModel):

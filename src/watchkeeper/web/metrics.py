@@ -15,6 +15,7 @@ from starlette.routing import Route
 from watchkeeper import __version__
 from watchkeeper.services.catalog import catalog_status
 from watchkeeper.store import Database
+from watchkeeper.web.access import MetricsReader
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +60,7 @@ def build_registry(db: Database) -> CollectorRegistry:
 
 
 @router.get("/metrics")
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, who: MetricsReader) -> Response:
     context: AppContext = request.app.state.context
     return await exposition(context.registry)
 

@@ -13,11 +13,11 @@ from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.page_links import LinkRefused, PageAction, PageLinks, PageView
 from watchkeeper.settings import Settings, SettingsError
 from watchkeeper.store.contention import Contended
-from watchkeeper.web.console.forms import require_same_origin
+from watchkeeper.web.access import PUBLIC, require_same_origin
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 

@@ -6,10 +6,11 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services.heartbeats import BODY_LIMIT, PingKind, TokenIndex, record_ping
+from watchkeeper.web.access import PUBLIC
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 METHODS = ["GET", "POST"]  # HEAD is answered as GET by the web guard
 READ_LIMIT = 10 * 1024 * 1024
 """The most of a ping's body read (the web guard's 1 MiB cap does not apply to pings); only the start is kept."""

@@ -1,6 +1,14 @@
 """The tables, one module an area behind one `metadata`; import this package as `t` and name tables as
 `t.alerts`, `t.checks`."""
 
+from watchkeeper.store.tables.access import (
+    accounts,
+    api_tokens,
+    audit_events,
+    sessions,
+    sign_in_failures,
+    sign_in_links,
+)
 from watchkeeper.store.tables.alerting import (
     alert_events,
     alert_groups,
@@ -55,9 +63,12 @@ __all__ = [
     "ORIGINS",
     "Json",
     "UTCDateTime",
+    "accounts",
     "alert_events",
     "alert_groups",
     "alerts",
+    "api_tokens",
+    "audit_events",
     "calendar_feeds",
     "capacity_signals",
     "catalog_loads",
@@ -99,6 +110,9 @@ __all__ = [
     "service_dependencies",
     "service_levels",
     "services",
+    "sessions",
+    "sign_in_failures",
+    "sign_in_links",
     "silences",
     "status_pages",
     "teams",

@@ -13,6 +13,7 @@ from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.store.alert_lists import AlertFilter
 from watchkeeper.store.contention import Contended
+from watchkeeper.web.access import AlertsWriter, Reader
 from watchkeeper.web.api.fields import PlatformFilter, ServiceFilter, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf, in_range
 from watchkeeper.web.api.refusals import attempt
@@ -92,6 +93,7 @@ class AlertList(ListOf[AlertOut]):
 async def list_alerts(
     request: Request,
     response: Response,
+    who: Reader,
     status: Annotated[
         Literal["open", "resolved", "all"], Query(description="open: triggered or acknowledged")
     ] = "open",
@@ -115,7 +117,7 @@ async def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", responses={404: {"description": "no such alert"}})
-async def get_alert(request: Request, alert_id: AlertId) -> AlertDetailOut:
+async def get_alert(request: Request, who: Reader, alert_id: AlertId) -> AlertDetailOut:
     context = context_of(request)
     try:
         page = await run_in_threadpool(alert_views.alert_page, context.db, alert_id)
@@ -125,12 +127,12 @@ async def get_alert(request: Request, alert_id: AlertId) -> AlertDetailOut:
 
 
 @router.post("/alerts/{alert_id}/acknowledge", responses=ACT_PROBLEMS)
-async def acknowledge(request: Request, alert_id: AlertId, body: ActIn) -> ActOut:
+async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
     return await _act(request, alert_id, "acknowledge", body.by)
 
 
 @router.post("/alerts/{alert_id}/resolve", responses=ACT_PROBLEMS)
-async def resolve(request: Request, alert_id: AlertId, body: ActIn) -> ActOut:
+async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
     return await _act(request, alert_id, "resolve", body.by)
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services.catalog import catalog_status
+from watchkeeper.web.access import CatalogAdmin, Reader
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem, problem_response
 
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 
 
 @router.get("")
-async def status(request: Request) -> dict[str, Any]:
+async def status(request: Request, who: Reader) -> dict[str, Any]:
     """The catalog in force and, if the latest load failed, its problems."""
     context: AppContext = request.app.state.context
     current = await run_in_threadpool(catalog_status, context.db)
@@ -26,7 +27,7 @@ async def status(request: Request) -> dict[str, Any]:
 
 
 @router.post("/reload", responses={409: {"description": "no catalog path"}, 422: {"description": "invalid catalog"}})
-async def reload(request: Request) -> JSONResponse:
+async def reload(request: Request, who: CatalogAdmin) -> JSONResponse:
     """Load the catalog files again. A bad edit is refused whole and the catalog in force stays."""
     context: AppContext = request.app.state.context
     if context.reload_catalog is None:

@@ -11,6 +11,7 @@ from watchkeeper.domain.durations import parse_duration
 from watchkeeper.services import check_results
 from watchkeeper.services.catalogue import CheckView
 from watchkeeper.services.catalogue_lists import CheckFilter, check_page, find_check
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ObjectId, PlatformFilter, ServiceFilter, TeamFilter, context_of
 from watchkeeper.web.api.lists import BigInt, Cursor, Limit, Listing, ListOf, Since, Until, in_range
 from watchkeeper.web.api.refusals import attempt
@@ -101,6 +102,7 @@ def _seconds(duration: str) -> float | None:
 async def list_checks(
     request: Request,
     response: Response,
+    who: Reader,
     service: ServiceFilter = None,
     platform: PlatformFilter = None,
     owner: TeamFilter = None,
@@ -118,7 +120,7 @@ async def list_checks(
 
 
 @router.get("/checks/{check_id}", responses={404: {"description": "no such check"}})
-async def get_check(request: Request, check_id: ObjectId) -> CheckDetailOut:
+async def get_check(request: Request, who: Reader, check_id: ObjectId) -> CheckDetailOut:
     check = await attempt(find_check, context_of(request).db, check_id)
     if check is None:
         raise Problem(404, "Not found", f"no check '{check_id}'")
@@ -135,6 +137,7 @@ async def get_check(request: Request, check_id: ObjectId) -> CheckDetailOut:
 async def list_results(
     request: Request,
     response: Response,
+    who: Reader,
     check_id: ObjectId,
     since: Since = None,
     until: Until = None,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from watchkeeper.services import delivery_log
 from watchkeeper.store.delivery_log import DeliveryFilter
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import NumberId, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf, Since, Until, in_range
 from watchkeeper.web.api.refusals import attempt
@@ -44,6 +45,7 @@ class DeliveryList(ListOf[DeliveryOut]):
 async def list_deliveries(
     request: Request,
     response: Response,
+    who: Reader,
     alert: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only those about this alert")] = None,
     channel: Annotated[
         str | None, Query(pattern=r"^[a-z0-9][a-z0-9_:/@.+-]{0,79}$", description="a channel's id, or person:ID/WAY")
@@ -63,5 +65,5 @@ async def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", responses={404: {"description": "no such delivery"}})
-async def get_delivery(request: Request, delivery_id: NumberId) -> DeliveryOut:
+async def get_delivery(request: Request, who: Reader, delivery_id: NumberId) -> DeliveryOut:
     return DeliveryOut.model_validate(await attempt(delivery_log.delivery, context_of(request).db, delivery_id))

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from watchkeeper.services import catalog_reads
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ObjectId, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt
@@ -34,7 +35,7 @@ class PolicyList(ListOf[PolicyOut]):
 
 @router.get("/escalation-policies", responses={400: {"description": "a cursor that is not one of this list's"}})
 async def list_policies(
-    request: Request, response: Response, team: TeamFilter = None, limit: Limit = 50, cursor: Cursor = None
+    request: Request, response: Response, who: Reader, team: TeamFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> PolicyList:
     """Escalation policies in order of id."""
     page = await attempt(catalog_reads.policies, context_of(request).db, team, POLICIES.after(cursor), limit)
@@ -43,5 +44,5 @@ async def list_policies(
 
 
 @router.get("/escalation-policies/{policy_id}", responses={404: {"description": "no such escalation policy"}})
-async def get_policy(request: Request, policy_id: ObjectId) -> PolicyOut:
+async def get_policy(request: Request, who: Reader, policy_id: ObjectId) -> PolicyOut:
     return PolicyOut.model_validate(await attempt(catalog_reads.policy, context_of(request).db, policy_id))

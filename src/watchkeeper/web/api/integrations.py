@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from watchkeeper.services import catalog_reads
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ObjectId, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt
@@ -43,6 +44,7 @@ class IntegrationList(ListOf[IntegrationOut]):
 async def list_integrations(
     request: Request,
     response: Response,
+    who: Reader,
     team: TeamFilter = None,
     type: IntegrationType | None = None,
     limit: Limit = 50,
@@ -56,6 +58,6 @@ async def list_integrations(
 
 
 @router.get("/integrations/{integration_id}", responses={404: {"description": "no such integration"}})
-async def get_integration(request: Request, integration_id: ObjectId) -> IntegrationOut:
+async def get_integration(request: Request, who: Reader, integration_id: ObjectId) -> IntegrationOut:
     found = await attempt(catalog_reads.integration, context_of(request).db, integration_id)
     return IntegrationOut.model_validate(found)

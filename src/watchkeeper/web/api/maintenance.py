@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from watchkeeper.catalog.types import ID_PATTERN
 from watchkeeper.services import maintenance
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.maintenance import NewWindow, RuntimeWindowView
+from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.fields import ObjectId, PlatformFilter, ServiceFilter
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
@@ -39,18 +41,11 @@ class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="", max_length=1000)
-    author: str = Field(default="", max_length=1000)
     scope: ScopeIn
     starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
     ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
     duration: str | None = Field(default=None, max_length=40, description="such as 2h; or give ends_at")
     announce: bool = False
-
-
-class CancelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    author: str = Field(default="", max_length=1000, description="who cancels it")
 
 
 class WindowOut(BaseModel):
@@ -109,11 +104,10 @@ def _context(request: Request) -> AppContext:
     status_code=201,
     responses={400: {"description": "a value that is wrong (a scope not in the catalog, a period), and why"}},
 )
-async def create_window(request: Request, body: WindowIn, response: Response) -> WindowOut:
+async def create_window(request: Request, who: SuppressionWriter, body: WindowIn, response: Response) -> WindowOut:
     context = _context(request)
     new = NewWindow(
         name=body.name,
-        author=body.author,
         checks=body.scope.checks,
         services=body.scope.services,
         platforms=body.scope.platforms,
@@ -122,7 +116,7 @@ async def create_window(request: Request, body: WindowIn, response: Response) ->
         duration=duration_of(body.duration),
         announce=body.announce,
     )
-    made = await attempt(maintenance.create_window, context.db, context.clock.now(), new)
+    made = await attempt(maintenance.create_window, context.db, context.clock.now(), new, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/maintenance/{made.id}"
     return _out(made)
 
@@ -131,6 +125,7 @@ async def create_window(request: Request, body: WindowIn, response: Response) ->
 async def list_windows(
     request: Request,
     response: Response,
+    who: Reader,
     state: Annotated[
         Literal["current", "ended", "all"],
         Query(description="current: on or scheduled, soonest to start first; ended: latest to end first"),
@@ -151,6 +146,7 @@ async def list_windows(
 async def list_catalog_windows(
     request: Request,
     response: Response,
+    who: Reader,
     service: ServiceFilter = None,
     platform: PlatformFilter = None,
     limit: Limit = 50,
@@ -170,26 +166,23 @@ async def list_catalog_windows(
 
 
 @router.get("/maintenance/catalog/{window_id}", responses={404: {"description": "no such window in the catalog"}})
-async def get_catalog_window(request: Request, window_id: ObjectId) -> CatalogWindowOut:
+async def get_catalog_window(request: Request, who: Reader, window_id: ObjectId) -> CatalogWindowOut:
     context = _context(request)
     found = await attempt(maintenance.catalog_window_view, context.db, context.clock.now(), window_id)
     return CatalogWindowOut.model_validate(found.as_json())
 
 
 @router.get("/maintenance/{window_id}", responses={404: {"description": "no such runtime window"}})
-async def get_window(request: Request, window_id: WindowId) -> WindowOut:
+async def get_window(request: Request, who: Reader, window_id: WindowId) -> WindowOut:
     context = _context(request)
     return _out(await attempt(maintenance.get_window, context.db, context.clock.now(), window_id))
 
 
 @router.post(
     "/maintenance/{window_id}/cancel",
-    responses={
-        400: {"description": "who cancels it is not a name"},
-        404: {"description": "no such runtime window"},
-        409: {"description": "already ended"},
-    },
+    responses={404: {"description": "no such runtime window"}, 409: {"description": "already ended"}},
 )
-async def cancel_window(request: Request, window_id: WindowId, body: CancelIn) -> WindowOut:
+async def cancel_window(request: Request, who: SuppressionWriter, window_id: WindowId) -> WindowOut:
     context = _context(request)
-    return _out(await attempt(maintenance.cancel_window, context.db, context.clock.now(), window_id, body.author))
+    actor = Actor(who, "api")
+    return _out(await attempt(maintenance.cancel_window, context.db, context.clock.now(), window_id, actor))

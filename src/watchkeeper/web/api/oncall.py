@@ -17,6 +17,7 @@ from watchkeeper.domain.keyset import page_of
 from watchkeeper.services import oncall
 from watchkeeper.services.oncall import Contact, OnCall, ScheduleShifts
 from watchkeeper.store import Database
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ID_TEXT
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf, utc
 from watchkeeper.web.api.refusals import attempt
@@ -87,6 +88,7 @@ class OnCallList(ListOf[OnCallOut]):
 async def who_is_on_call(
     request: Request,
     response: Response,
+    who: Reader,
     team: Annotated[str | None, Query(pattern=ID_PATTERN, description="only this team's schedules")] = None,
     at: Annotated[datetime | None, Query(description="with a UTC offset (UTC if none); default now")] = None,
     limit: Limit = 50,
@@ -105,7 +107,9 @@ async def who_is_on_call(
     "/schedules/{schedule_id}/shifts",
     responses={404: {"description": "no such schedule"}, 400: {"description": "a range that is wrong, and why"}},
 )
-async def schedule_shifts(request: Request, schedule_id: ScheduleId, start: From = None, end: To = None) -> ShiftsOut:
+async def schedule_shifts(
+    request: Request, who: Reader, schedule_id: ScheduleId, start: From = None, end: To = None
+) -> ShiftsOut:
     found = await _shifts(request, schedule_id, start, end)
     zone = ZoneInfo(found.timezone)
     return ShiftsOut(
@@ -127,7 +131,9 @@ async def schedule_shifts(request: Request, schedule_id: ScheduleId, start: From
     "/schedules/{schedule_id}/gaps",
     responses={404: {"description": "no such schedule"}, 400: {"description": "a range that is wrong, and why"}},
 )
-async def schedule_gaps(request: Request, schedule_id: ScheduleId, start: From = None, end: To = None) -> GapsOut:
+async def schedule_gaps(
+    request: Request, who: Reader, schedule_id: ScheduleId, start: From = None, end: To = None
+) -> GapsOut:
     return _gaps_out(await _shifts(request, schedule_id, start, end))
 
 

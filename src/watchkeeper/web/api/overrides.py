@@ -17,6 +17,7 @@ from watchkeeper.services.overrides import NewOverride, OverrideView
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap
 from watchkeeper.store.overrides import Listing as Listed
 from watchkeeper.store.overrides import OverrideFilter
+from watchkeeper.web.access import OnCallWriter, Reader
 from watchkeeper.web.api.fields import TeamFilter
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
@@ -115,7 +116,7 @@ BAD: dict[int | str, dict[str, Any]] = {
 
 @router.post("/schedules/{schedule_id}/overrides", status_code=201, responses=BAD)
 async def create_override(
-    request: Request, schedule_id: ScheduleId, body: OverrideIn, response: Response
+    request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: OverrideIn, response: Response
 ) -> OverrideOut:
     context = _context(request)
     new = NewOverride(
@@ -153,6 +154,7 @@ State = Annotated[
 async def list_schedule_overrides(
     request: Request,
     response: Response,
+    who: Reader,
     schedule_id: ScheduleId,
     state: State = "current",
     limit: Limit = 50,
@@ -166,6 +168,7 @@ async def list_schedule_overrides(
 async def list_overrides(
     request: Request,
     response: Response,
+    who: Reader,
     state: State = "current",
     schedule: Annotated[str | None, Query(pattern=ID_PATTERN, description="only this schedule's")] = None,
     person: Annotated[str | None, Query(pattern=ID_PATTERN, description="who covers, or whose turns are taken")] = None,
@@ -196,7 +199,7 @@ async def _listed(
 
 
 @router.post("/schedules/{schedule_id}/swaps", status_code=201, responses=BAD)
-async def swap_shifts(request: Request, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
+async def swap_shifts(request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
     context = _context(request)
     first, second = (ShiftAt(shift.person, shift.at) for shift in body.shifts)
     made = Swap(schedule_id, first, second, body.author, body.reason)
@@ -205,7 +208,9 @@ async def swap_shifts(request: Request, schedule_id: ScheduleId, body: SwapIn) -
 
 
 @router.post("/schedules/{schedule_id}/covers", status_code=201, responses=BAD)
-async def cover_shift(request: Request, schedule_id: ScheduleId, body: CoverIn, response: Response) -> OverrideOut:
+async def cover_shift(
+    request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: CoverIn, response: Response
+) -> OverrideOut:
     context = _context(request)
     shift = ShiftAt(body.shift.person, body.shift.at)
     made = Cover(schedule_id, body.person, shift, body.author, body.reason, body.starts_at, body.ends_at)
@@ -215,7 +220,7 @@ async def cover_shift(request: Request, schedule_id: ScheduleId, body: CoverIn, 
 
 
 @router.get("/overrides/{override_id}", responses={404: {"description": "no such override"}})
-async def get_override(request: Request, override_id: OverrideId) -> OverrideOut:
+async def get_override(request: Request, who: Reader, override_id: OverrideId) -> OverrideOut:
     context = _context(request)
     return _out(await attempt(overrides.get_override, context.db, context.clock.now(), override_id))
 
@@ -230,12 +235,13 @@ async def get_override(request: Request, override_id: OverrideId) -> OverrideOut
 )
 async def remove_override(
     request: Request,
+    who: OnCallWriter,
     override_id: OverrideId,
     author: Annotated[str | None, Query(max_length=1000, description="who removes it (or in the body)")] = None,
     body: RemoveIn | None = None,
 ) -> list[OverrideOut]:
     """Ends the override now; a swap's other half ends with it. Both are answered, as they are now."""
     context = _context(request)
-    who = author if author is not None else (body.author if body else "")
-    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, who)
+    by = author if author is not None else (body.author if body else "")
+    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, by)
     return [_out(view) for view in ended]

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services.oncall_report_formats import as_json
 from watchkeeper.services.oncall_reports import ReportRefused, ReportRequest, on_call_report
+from watchkeeper.web.access import Reader
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
@@ -17,6 +18,7 @@ Text = Annotated[str | None, Query(max_length=100)]
 @router.get("/reports/on-call", responses={400: {"description": "a period or team it cannot report on"}})
 async def on_call(
     request: Request,
+    who: Reader,
     team: Text = None,
     first_day: Annotated[str | None, Query(alias="from", max_length=100, description="YYYY-MM-DD")] = None,
     last_day: Annotated[str | None, Query(alias="to", max_length=100, description="YYYY-MM-DD, included")] = None,

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.services import catalog_reads
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ObjectId, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt
@@ -44,7 +45,7 @@ class ScheduleList(ListOf[ScheduleOut]):
 
 @router.get("/schedules", responses={400: {"description": "a cursor that is not one of this list's"}})
 async def list_schedules(
-    request: Request, response: Response, team: TeamFilter = None, limit: Limit = 50, cursor: Cursor = None
+    request: Request, response: Response, who: Reader, team: TeamFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> ScheduleList:
     """Schedules in order of id."""
     page = await attempt(catalog_reads.schedules, context_of(request).db, team, SCHEDULES.after(cursor), limit)
@@ -53,5 +54,5 @@ async def list_schedules(
 
 
 @router.get("/schedules/{schedule_id}", responses={404: {"description": "no such schedule"}})
-async def get_schedule(request: Request, schedule_id: ObjectId) -> ScheduleOut:
+async def get_schedule(request: Request, who: Reader, schedule_id: ObjectId) -> ScheduleOut:
     return ScheduleOut.model_validate(await attempt(catalog_reads.schedule, context_of(request).db, schedule_id))

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.services import silences
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.silences import NewSilence, SilenceView
+from watchkeeper.web.access import Reader, SuppressionWriter
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
@@ -39,17 +41,10 @@ class SilenceIn(BaseModel):
     matchers: list[Annotated[str, Field(max_length=2000)] | MatcherIn] = Field(
         max_length=100, description='"service=pay-api", "team=~pay|notify", or {"name", "op", "value"}'
     )
-    author: str = Field(default="", max_length=1000)
     comment: str = Field(default="", max_length=10_000)
     starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
     ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
     duration: str | None = Field(default=None, max_length=40, description="such as 2h or 1d; or give ends_at")
-
-
-class ExpireIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    author: str = Field(default="", max_length=1000, description="who expires it")
 
 
 class SilenceOut(BaseModel):
@@ -79,17 +74,16 @@ def _context(request: Request) -> AppContext:
     status_code=201,
     responses={400: {"description": "a value that is wrong (a matcher, a regex, a period), and why"}},
 )
-async def create_silence(request: Request, body: SilenceIn, response: Response) -> SilenceOut:
+async def create_silence(request: Request, who: SuppressionWriter, body: SilenceIn, response: Response) -> SilenceOut:
     context = _context(request)
     new = NewSilence(
         matchers=[m if isinstance(m, str) else m.model_dump() for m in body.matchers],
-        author=body.author,
         comment=body.comment,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         duration=duration_of(body.duration),
     )
-    made = await attempt(silences.create_silence, context.db, context.clock.now(), new)
+    made = await attempt(silences.create_silence, context.db, context.clock.now(), new, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/silences/{made.id}"
     return _out(made)
 
@@ -102,6 +96,7 @@ class SilenceList(ListOf[SilenceOut]):
 async def list_silences(
     request: Request,
     response: Response,
+    who: Reader,
     state: Annotated[
         Literal["current", "expired", "all"],
         Query(description="current: active or pending, soonest to end first; expired: latest to end first"),
@@ -117,20 +112,16 @@ async def list_silences(
 
 
 @router.get("/silences/{silence_id}", responses={404: {"description": "no such silence"}})
-async def get_silence(request: Request, silence_id: SilenceId) -> SilenceOut:
+async def get_silence(request: Request, who: Reader, silence_id: SilenceId) -> SilenceOut:
     context = _context(request)
     return _out(await attempt(silences.get_silence, context.db, context.clock.now(), silence_id))
 
 
 @router.post(
     "/silences/{silence_id}/expire",
-    responses={
-        400: {"description": "who expires it is not a name"},
-        404: {"description": "no such silence"},
-        409: {"description": "already ended"},
-    },
+    responses={404: {"description": "no such silence"}, 409: {"description": "already ended"}},
 )
-async def expire_silence(request: Request, silence_id: SilenceId, body: ExpireIn) -> SilenceOut:
+async def expire_silence(request: Request, who: SuppressionWriter, silence_id: SilenceId) -> SilenceOut:
     context = _context(request)
-    ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, body.author)
+    ended = await attempt(silences.expire_silence, context.db, context.clock.now(), silence_id, Actor(who, "api"))
     return _out(ended)

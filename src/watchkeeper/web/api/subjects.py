@@ -8,10 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.catalog.types import ID_PATTERN, Url
+from watchkeeper.domain.access import Principal
 from watchkeeper.services import objects
 from watchkeeper.services.catalog_files import defined_in
 from watchkeeper.services.catalogue import SubjectView, read_catalogue
 from watchkeeper.services.catalogue_lists import SubjectFilter, subject_page
+from watchkeeper.web.access import CatalogWriter, Reader, require_team
 from watchkeeper.web.api.fields import ObjectId, PlatformFilter, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt
@@ -83,7 +85,12 @@ def _service(service: SubjectView) -> ServiceOut:
 
 @router.get("/platforms", responses=LIST_PROBLEMS)
 async def list_platforms(
-    request: Request, response: Response, owner: TeamFilter = None, limit: Limit = 50, cursor: Cursor = None
+    request: Request,
+    response: Response,
+    who: Reader,
+    owner: TeamFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> PlatformList:
     """Platforms in order of id."""
     wanted = SubjectFilter(owner=owner)
@@ -93,7 +100,7 @@ async def list_platforms(
 
 
 @router.get("/platforms/{platform_id}", responses={404: {"description": "no such platform"}})
-async def get_platform(request: Request, platform_id: ObjectId) -> SubjectOut:
+async def get_platform(request: Request, who: Reader, platform_id: ObjectId) -> SubjectOut:
     platform = (await attempt(read_catalogue, context_of(request).db)).platform(platform_id)
     if platform is None:
         raise Problem(404, "Not found", f"no platform '{platform_id}'")
@@ -104,6 +111,7 @@ async def get_platform(request: Request, platform_id: ObjectId) -> SubjectOut:
 async def list_services(
     request: Request,
     response: Response,
+    who: Reader,
     owner: TeamFilter = None,
     platform: PlatformFilter = None,
     origin: Origin = None,
@@ -117,7 +125,7 @@ async def list_services(
 
 
 @router.get("/services/{service_id}", responses={404: {"description": "no such service"}})
-async def get_service(request: Request, service_id: ObjectId) -> ServiceOut:
+async def get_service(request: Request, who: Reader, service_id: ObjectId) -> ServiceOut:
     service = (await attempt(read_catalogue, context_of(request).db)).service(service_id)
     if service is None:
         raise Problem(404, "Not found", f"no service '{service_id}'")
@@ -149,6 +157,7 @@ async def _change(request: Request, action: Any, *args: Any) -> None:
 
 
 WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the service, or the owner given, is another team's"},
     404: {"description": "no such service"},
     409: {"description": "the service comes from a catalog file (named), or others depend on it"},
     422: {"description": "a reference to a team, platform or service that is not there, or a cycle"},
@@ -163,22 +172,34 @@ WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
         422: WRITE_PROBLEMS[422],
     },
 )
-async def create_service(request: Request, body: ServiceCreate, response: Response) -> ServiceOut:
+async def create_service(request: Request, who: CatalogWriter, body: ServiceCreate, response: Response) -> ServiceOut:
+    require_team(request, who, body.owner)
     context = context_of(request)
     await _change(request, objects.create_service, context.db, context.clock, body.id, _fields(body))
     response.headers["Location"] = f"/api/v1/services/{body.id}"
-    return await get_service(request, body.id)
+    return await get_service(request, who, body.id)
 
 
 @router.put("/services/{service_id}", responses=WRITE_PROBLEMS)
-async def replace_service(request: Request, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
+async def replace_service(request: Request, who: CatalogWriter, service_id: ObjectId, body: ServiceIn) -> ServiceOut:
+    await _require_owner(request, who, service_id)
+    require_team(request, who, body.owner)  # and it may be given only to a team of theirs
     context = context_of(request)
     await _change(request, objects.update_service, context.db, context.clock, service_id, _fields(body))
-    return await get_service(request, service_id)
+    return await get_service(request, who, service_id)
 
 
 @router.delete("/services/{service_id}", status_code=204, responses=WRITE_PROBLEMS)
-async def delete_service(request: Request, service_id: ObjectId) -> Response:
+async def delete_service(request: Request, who: CatalogWriter, service_id: ObjectId) -> Response:
+    await _require_owner(request, who, service_id)
     context = context_of(request)
     await _change(request, objects.delete_service, context.db, service_id)
     return Response(status_code=204)
+
+
+async def _require_owner(request: Request, who: Principal, service_id: str) -> None:
+    """A service made through the API is changed only by its team (or a platform admin). One from a file is
+    refused to everyone with the file to edit, and an unknown one is a 404, both by the change itself."""
+    service = (await attempt(read_catalogue, context_of(request).db)).service(service_id)
+    if service is not None and service.origin == "api":
+        require_team(request, who, service.owner_team_id)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from watchkeeper.services import catalog_reads
 from watchkeeper.services.catalogue import TeamView, read_catalogue
 from watchkeeper.services.catalogue_lists import team_page
+from watchkeeper.web.access import Reader
 from watchkeeper.web.api.fields import ObjectId, TeamFilter, context_of
 from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt
@@ -70,6 +71,7 @@ def _team(team: TeamView) -> TeamOut:
 async def list_teams(
     request: Request,
     response: Response,
+    who: Reader,
     platform_team: Annotated[bool | None, Query(description="only the platform teams, or only the others")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -80,7 +82,7 @@ async def list_teams(
 
 
 @router.get("/teams/{team_id}", responses={404: {"description": "no such team"}})
-async def get_team(request: Request, team_id: ObjectId) -> TeamOut:
+async def get_team(request: Request, who: Reader, team_id: ObjectId) -> TeamOut:
     team = (await attempt(read_catalogue, context_of(request).db)).team(team_id)
     if team is None:
         raise Problem(404, "Not found", f"no team '{team_id}'")
@@ -91,6 +93,7 @@ async def get_team(request: Request, team_id: ObjectId) -> TeamOut:
 async def list_people(
     request: Request,
     response: Response,
+    who: Reader,
     team: TeamFilter = None,
     email: Annotated[
         str | None, Query(min_length=3, max_length=320, pattern=r"^[^\s@\x00]+@[^\s@\x00]+$", description="exactly")
@@ -106,5 +109,5 @@ async def list_people(
 
 
 @router.get("/people/{person_id}", responses={404: {"description": "no such person"}})
-async def get_person(request: Request, person_id: ObjectId) -> PersonOut:
+async def get_person(request: Request, who: Reader, person_id: ObjectId) -> PersonOut:
     return PersonOut.model_validate(await attempt(catalog_reads.person, context_of(request).db, person_id))

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
 from watchkeeper.services.refusals import Refused, person_text
-from watchkeeper.web.console.forms import require_same_origin
+from watchkeeper.web.access import AlertsWriter, Reader, require_same_origin
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.paging import PRIVATE, page_links_of
@@ -20,7 +20,7 @@ STATUS_VIEWS = {"open": alert_views.OPEN, "resolved": ("resolved",), "all": ("tr
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-async def alerts(request: Request, show: Annotated[str, Query(alias="status")] = "open") -> HTMLResponse:
+async def alerts(request: Request, who: Reader, show: Annotated[str, Query(alias="status")] = "open") -> HTMLResponse:
     context: AppContext = request.app.state.context
     statuses = STATUS_VIEWS.get(show, alert_views.OPEN)
     found = await run_in_threadpool(alert_views.list_alerts, context.db, statuses, None, 200)
@@ -31,7 +31,7 @@ async def alerts(request: Request, show: Annotated[str, Query(alias="status")] =
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-async def alert(request: Request, alert_id: str) -> HTMLResponse:
+async def alert(request: Request, who: Reader, alert_id: str) -> HTMLResponse:
     context: AppContext = request.app.state.context
     if not _an_id(alert_id):  # a person's typo gets the page's 404, not an API error
         return await not_found(request, f"alert {alert_id[:40]}")
@@ -46,7 +46,7 @@ async def alert(request: Request, alert_id: str) -> HTMLResponse:
 
 @router.post("/alerts/{alert_id}/{action}", response_class=HTMLResponse, response_model=None)
 async def act(
-    request: Request, alert_id: str, action: str, by: Annotated[str, Form(max_length=1000)] = ""
+    request: Request, who: AlertsWriter, alert_id: str, action: str, by: Annotated[str, Form(max_length=1000)] = ""
 ) -> HTMLResponse | RedirectResponse:
     """Acknowledge or resolve from the alert's page; a name is asked for until sign-in comes (issue 6)."""
     require_same_origin(request)
@@ -90,7 +90,7 @@ def _an_id(text: str) -> bool:
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox(request: Request) -> HTMLResponse:
+async def inbox(request: Request, who: Reader) -> HTMLResponse:
     context: AppContext = request.app.state.context
     messages = await run_in_threadpool(alert_views.inbox, context.db, None, 100)
     links = page_links_of(context.settings, str(request.base_url))

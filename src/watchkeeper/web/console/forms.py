@@ -1,37 +1,13 @@
-"""What the console's forms share: a same-origin check on every POST, and reading times and lists typed in.
-
-The console has no sign-in yet (issue 6), so a page elsewhere could post a form here from an operator's
-browser and silence every alert or rotate an integration's key. Browsers say where a form post comes from
-(Sec-Fetch-Site, or Origin on older ones), so a post from another site is refused, with a page that says why.
-"""
+"""What the console's forms share: the page for a form refused as sent from another site (web.access), and
+reading times and lists typed in."""
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from watchkeeper.web.access import CrossSiteForm
 from watchkeeper.web.console.views import page_context, render
-from watchkeeper.web.problems import Problem
-
-
-class CrossSiteForm(Problem):
-    """A form post the browser marks as sent from another site: refused, and nothing changed."""
-
-    def __init__(self, came_from: str) -> None:
-        super().__init__(403, "Forbidden", "a form from another site cannot change this one")
-        self.came_from = came_from[:200]  # a header anyone can set: shown escaped, and never at length
-
-
-def require_same_origin(request: Request) -> None:
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        if site not in ("same-origin", "none"):
-            raise CrossSiteForm(f"Sec-Fetch-Site: {site}")
-        return
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise CrossSiteForm(f"Origin: {origin}")
 
 
 def install_cross_site_page(app: FastAPI) -> None:

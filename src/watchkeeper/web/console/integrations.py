@@ -25,7 +25,7 @@ from watchkeeper.services.integration_keys import (
 )
 from watchkeeper.services.refusals import Refused
 from watchkeeper.store.integration_keys import IntegrationRow
-from watchkeeper.web.console.forms import require_same_origin
+from watchkeeper.web.access import IntegrationsWriter, Reader, require_same_origin
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
 
@@ -61,21 +61,21 @@ def _listed(request: Request, row: IntegrationRow) -> dict[str, Any]:
 
 
 @router.get("/integrations", response_class=HTMLResponse)
-async def integrations(request: Request) -> HTMLResponse:
+async def integrations(request: Request, who: Reader) -> HTMLResponse:
     rows = await run_in_threadpool(list_integrations, _context(request).db)
     listed = [_listed(request, row) for row in rows]
     return render(request, "integrations.html", await page_context(request, integrations=listed))
 
 
 @router.get("/integrations/{integration_id}/key", response_class=HTMLResponse)
-async def key_page(request: Request, integration_id: str) -> HTMLResponse:
+async def key_page(request: Request, who: Reader, integration_id: str) -> HTMLResponse:
     """The form to issue or rotate a key, for a link or a bookmark; it never shows a key."""
     row = await run_in_threadpool(find_integration, _context(request).db, integration_id)
     return await _confirm_page(request, row, {})
 
 
 @router.post("/integrations/{integration_id}/key", response_class=HTMLResponse)
-async def issue_key(request: Request, integration_id: str) -> Response:
+async def issue_key(request: Request, who: IntegrationsWriter, integration_id: str) -> Response:
     require_same_origin(request)
     form = {key: str(value) for key, value in (await request.form()).items() if isinstance(value, str)}
     context = _context(request)

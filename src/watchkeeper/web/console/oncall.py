@@ -19,7 +19,7 @@ from watchkeeper.services.calendar_feeds import FeedChanged, IssuedFeed, feed_ur
 from watchkeeper.services.overrides import NewOverride
 from watchkeeper.services.refusals import NotFound, Refused
 from watchkeeper.store.calendar_feeds import SubjectKind
-from watchkeeper.web.console.forms import require_same_origin
+from watchkeeper.web.access import OnCallWriter, Reader, require_same_origin
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
 
@@ -42,7 +42,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.get("/oncall", response_class=HTMLResponse)
-async def oncall_page(request: Request) -> HTMLResponse:
+async def oncall_page(request: Request, who: Reader) -> HTMLResponse:
     context = _context(request)
     now = context.clock.now()
     schedules = await run_in_threadpool(oncall_calendar.overview, context.db, now)
@@ -50,7 +50,7 @@ async def oncall_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/oncall/schedules/{schedule_id}", response_class=HTMLResponse)
-async def schedule_page(request: Request, schedule_id: str) -> HTMLResponse:
+async def schedule_page(request: Request, who: Reader, schedule_id: str) -> HTMLResponse:
     prefill = {key: request.query_params[key] for key in FIELDS if key in request.query_params}
     return await _schedule(request, schedule_id, prefill or None)
 
@@ -92,7 +92,7 @@ async def _schedule(
 
 
 @router.post("/oncall/schedules/{schedule_id}/overrides", response_class=HTMLResponse)
-async def add_override(request: Request, schedule_id: str) -> Response:
+async def add_override(request: Request, who: OnCallWriter, schedule_id: str) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
@@ -115,7 +115,7 @@ async def add_override(request: Request, schedule_id: str) -> Response:
 
 
 @router.post("/oncall/schedules/{schedule_id}/overrides/{override_id}/remove", response_class=HTMLResponse)
-async def remove_override(request: Request, schedule_id: str, override_id: int) -> Response:
+async def remove_override(request: Request, who: OnCallWriter, schedule_id: str, override_id: int) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
@@ -128,7 +128,7 @@ async def remove_override(request: Request, schedule_id: str, override_id: int) 
 
 
 @router.post("/oncall/schedules/{schedule_id}/feed", response_class=HTMLResponse)
-async def calendar_link(request: Request, schedule_id: str) -> Response:
+async def calendar_link(request: Request, who: OnCallWriter, schedule_id: str) -> Response:
     """A first link is issued at once; replacing one asks first, naming the link that stops working. The form
     that asks carries the version of the link it names, so a form sent twice asks again rather than killing
     the link just shown."""

@@ -19,6 +19,7 @@ from watchkeeper.services.oncall_reports import (
     team_names,
 )
 from watchkeeper.services.refusals import Refused
+from watchkeeper.web.access import Reader
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
@@ -32,7 +33,7 @@ To = Annotated[str | None, Query(alias="to")]
 
 @router.get("/reports/on-call", response_class=HTMLResponse)
 async def on_call(
-    request: Request, team: Text = None, first: From = None, last: To = None, quarter: Text = None
+    request: Request, who: Reader, team: Text = None, first: From = None, last: To = None, quarter: Text = None
 ) -> HTMLResponse:
     asked = ReportRequest(team=team, first_day=first, last_day=last, quarter=quarter)
     context: AppContext = request.app.state.context
@@ -64,7 +65,13 @@ async def on_call(
 
 @router.get("/reports/on-call.csv", response_class=PlainTextResponse)
 async def on_call_csv(
-    request: Request, kind: Text = None, team: Text = None, first: From = None, last: To = None, quarter: Text = None
+    request: Request,
+    who: Reader,
+    kind: Text = None,
+    team: Text = None,
+    first: From = None,
+    last: To = None,
+    quarter: Text = None,
 ) -> Response:
     chosen = kind_of(kind)
     if chosen is None:

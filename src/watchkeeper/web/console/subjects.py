@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.services.subject_pages import CheckOnPage, read_subject_page
 from watchkeeper.store.subjects import Kind
+from watchkeeper.web.access import Reader
 from watchkeeper.web.console.charts import ResponseChart, UptimeBar, response_chart, uptime_bar
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
@@ -25,12 +26,12 @@ class CheckCharts:
 
 
 @router.get("/services/{service_id}", response_class=HTMLResponse)
-async def service_page(request: Request, service_id: str) -> HTMLResponse:
+async def service_page(request: Request, who: Reader, service_id: str) -> HTMLResponse:
     return await _subject_page(request, "service", service_id)
 
 
 @router.get("/platforms/{platform_id}", response_class=HTMLResponse)
-async def platform_page(request: Request, platform_id: str) -> HTMLResponse:
+async def platform_page(request: Request, who: Reader, platform_id: str) -> HTMLResponse:
     return await _subject_page(request, "platform", platform_id)
 
 

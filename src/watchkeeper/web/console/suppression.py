@@ -7,15 +7,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.domain.access import Principal
 from watchkeeper.domain.durations import parse_duration
 from watchkeeper.services import maintenance, silences
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.maintenance import NewWindow
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.silences import NewSilence
-from watchkeeper.web.console.forms import require_same_origin, utc_instant, words
+from watchkeeper.web.access import Reader, SuppressionWriter, require_same_origin
+from watchkeeper.web.console.forms import utc_instant, words
 from watchkeeper.web.console.views import page_context, render
 from watchkeeper.web.context import AppContext
 
+VIA = "console"
 router = APIRouter(include_in_schema=False)
 EXPIRED_SHOWN = 20
 SCOPE_KINDS = {"service": "services", "platform": "platforms", "check": "checks"}
@@ -33,7 +37,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.get("/silences", response_class=HTMLResponse)
-async def silences_page(request: Request) -> HTMLResponse:
+async def silences_page(request: Request, who: Reader) -> HTMLResponse:
     return await _silences(request)
 
 
@@ -49,7 +53,7 @@ async def _silences(
         now=now,
         current=current,
         expired=expired[:EXPIRED_SHOWN],
-        form=form or {"duration": "2h"},
+        form=form or {"duration": "2h", "matchers": _own_team_matcher(request)},
         error=error,
         done=request.query_params.get("done"),
     )
@@ -57,37 +61,33 @@ async def _silences(
 
 
 @router.post("/silences", response_class=HTMLResponse)
-async def add_silence(request: Request) -> Response:
+async def add_silence(request: Request, who: SuppressionWriter) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
         new = NewSilence(
             matchers=[line.strip() for line in form.get("matchers", "").splitlines() if line.strip()],
-            author=form.get("author", ""),
             comment=form.get("comment", ""),
             duration=parse_duration(form.get("duration", "").strip() or "0"),
         )
-        made = await run_in_threadpool(silences.create_silence, context.db, context.clock.now(), new)
+        made = await run_in_threadpool(silences.create_silence, context.db, context.clock.now(), new, Actor(who, VIA))
     except (Refused, ValueError) as refused:
-        return await _silences(request, form, _reason(refused), 400)
+        return await _silences(request, form, _reason(refused), _status(refused))
     return RedirectResponse(f"/silences?done=added-{made.id}#silence-{made.id}", status_code=303)
 
 
 @router.post("/silences/{silence_id}/expire", response_class=HTMLResponse)
-async def expire_silence(request: Request, silence_id: int) -> Response:
-    form = await _form(request)
+async def expire_silence(request: Request, who: SuppressionWriter, silence_id: int) -> Response:
     context = _context(request)
     try:
-        await run_in_threadpool(
-            silences.expire_silence, context.db, context.clock.now(), silence_id, form.get("author", "")
-        )
+        await run_in_threadpool(silences.expire_silence, context.db, context.clock.now(), silence_id, Actor(who, VIA))
     except Refused as refused:
         return await _silences(request, None, f"Silence {silence_id}: {refused.message}", refused.status)
     return RedirectResponse(f"/silences?done=expired-{silence_id}", status_code=303)
 
 
 @router.get("/maintenance", response_class=HTMLResponse)
-async def maintenance_page(request: Request) -> HTMLResponse:
+async def maintenance_page(request: Request, who: Reader) -> HTMLResponse:
     return await _maintenance(request)
 
 
@@ -109,13 +109,14 @@ async def _maintenance(
 
 
 @router.post("/maintenance", response_class=HTMLResponse)
-async def add_window(request: Request) -> Response:
+async def add_window(request: Request, who: SuppressionWriter) -> Response:
     form = await _form(request)
     context = _context(request)
     try:
-        made = await run_in_threadpool(maintenance.create_window, context.db, context.clock.now(), _new_window(form))
+        new = _new_window(form)
+        made = await run_in_threadpool(maintenance.create_window, context.db, context.clock.now(), new, Actor(who, VIA))
     except (Refused, ValueError) as refused:
-        return await _maintenance(request, form, _reason(refused), 400)
+        return await _maintenance(request, form, _reason(refused), _status(refused))
     return RedirectResponse(f"/maintenance?done=added-{made.id}#window-{made.id}", status_code=303)
 
 
@@ -127,7 +128,6 @@ def _new_window(form: dict[str, str]) -> NewWindow:
     duration_text = form.get("duration", "").strip()
     return NewWindow(
         name=form.get("name", ""),
-        author=form.get("author", ""),
         starts_at=utc_instant(form.get("start", ""), "start"),
         ends_at=ends_at,
         duration=None if ends_at is not None or not duration_text else parse_duration(duration_text),
@@ -137,16 +137,26 @@ def _new_window(form: dict[str, str]) -> NewWindow:
 
 
 @router.post("/maintenance/{window_id}/cancel", response_class=HTMLResponse)
-async def cancel_window(request: Request, window_id: int) -> Response:
-    form = await _form(request)
+async def cancel_window(request: Request, who: SuppressionWriter, window_id: int) -> Response:
     context = _context(request)
     try:
-        await run_in_threadpool(
-            maintenance.cancel_window, context.db, context.clock.now(), window_id, form.get("author", "")
-        )
+        actor = Actor(who, VIA)
+        await run_in_threadpool(maintenance.cancel_window, context.db, context.clock.now(), window_id, actor)
     except Refused as refused:
         return await _maintenance(request, None, f"Window {window_id}: {refused.message}", refused.status)
     return RedirectResponse(f"/maintenance?done=cancelled-{window_id}", status_code=303)
+
+
+def _own_team_matcher(request: Request) -> str:
+    """A team member's silence must name their team: the form starts with it written in."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    if who is None or who.platform_admin or len(who.member_of) != 1:
+        return ""
+    return f"team={who.teams()[0]}\n"
+
+
+def _status(error: Exception) -> int:
+    return error.status if isinstance(error, Refused) else 400
 
 
 def _reason(error: Exception) -> str:

@@ -9,13 +9,15 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper import __version__
 from watchkeeper.services.catalog import catalog_status
 from watchkeeper.services.catalogue import read_catalogue
+from watchkeeper.web.access import Reader, csrf_token_of
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(include_in_schema=False)
 
 
 async def page_context(request: Request, **values: Any) -> dict[str, Any]:
-    """What every page needs: the catalog banner when the latest reload failed, and the demo flag."""
+    """What every page needs: the catalog banner when the latest reload failed, the demo flag, who is signed
+    in, the CSRF token its forms carry, and the nonce of the page's one inline script."""
     context: AppContext = request.app.state.context
     status = await run_in_threadpool(catalog_status, context.db)
     return {
@@ -23,12 +25,15 @@ async def page_context(request: Request, **values: Any) -> dict[str, Any]:
         "demo": context.settings.demo,
         "current_path": request.url.path,
         "version": __version__,
+        "me": getattr(request.state, "principal", None),
+        "csrf_token": csrf_token_of(request),
+        "cspNonce": getattr(request.state, "csp_nonce", None),
         **values,
     }
 
 
 @router.get("/", response_class=HTMLResponse)
-async def catalogue(request: Request) -> HTMLResponse:
+async def catalogue(request: Request, who: Reader) -> HTMLResponse:
     context: AppContext = request.app.state.context
     view = await run_in_threadpool(read_catalogue, context.db)
     values = await page_context(request, catalogue=view)
