@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from watchkeeper.catalog import load_catalog
 from watchkeeper.integrations import Integration
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.integration_keys import (
@@ -49,7 +50,7 @@ def catalog(db: Database, tmp_path: Path) -> Database:
 
 
 def test_a_key_is_found_by_its_digest_for_its_own_type_only(catalog: Database) -> None:
-    key = rotate(catalog, "pay-am", T0, by="ops").key
+    key = rotate(catalog, "pay-am", T0, cli_actor("ops")).key
 
     assert authenticate(catalog, key, "alertmanager") == Integration("pay-am", "pay", "alertmanager")
     assert authenticate(catalog, key, "sentry") is None
@@ -57,7 +58,7 @@ def test_a_key_is_found_by_its_digest_for_its_own_type_only(catalog: Database) -
 
 
 def test_only_the_digest_and_hint_are_stored(catalog: Database) -> None:
-    key = rotate(catalog, "pay-am", T0, by="ops").key
+    key = rotate(catalog, "pay-am", T0, cli_actor("ops")).key
 
     with catalog.reading() as connection:
         [row] = connection.execute(select(t.integration_keys)).mappings().all()
@@ -71,8 +72,8 @@ def test_only_the_digest_and_hint_are_stored(catalog: Database) -> None:
 
 
 def test_rotation_replaces_the_key(catalog: Database) -> None:
-    old = rotate(catalog, "pay-events", T0).key
-    new = rotate(catalog, "pay-events", T0).key
+    old = rotate(catalog, "pay-events", T0, cli_actor("tests")).key
+    new = rotate(catalog, "pay-events", T0, cli_actor("tests")).key
 
     assert old != new
     assert authenticate(catalog, old, "pagerduty_events_v2") is None
@@ -80,7 +81,7 @@ def test_rotation_replaces_the_key(catalog: Database) -> None:
 
 
 def test_the_listing_shows_every_integration_and_which_have_keys(catalog: Database) -> None:
-    key = rotate(catalog, "pay-events", T0).key
+    key = rotate(catalog, "pay-events", T0, cli_actor("tests")).key
 
     listed = {row.id: row for row in list_integrations(catalog)}
 
@@ -94,7 +95,7 @@ def test_the_listing_shows_every_integration_and_which_have_keys(catalog: Databa
 
 def test_rotating_an_unknown_integration_names_the_close_ones(catalog: Database) -> None:
     with pytest.raises(UnknownIntegration, match=r"did you mean pay-am\?"):
-        rotate(catalog, "pay-ams", T0)
+        rotate(catalog, "pay-ams", T0, cli_actor("tests"))
 
 
 def version_of(db: Database, integration_id: str) -> str:
@@ -104,10 +105,10 @@ def version_of(db: Database, integration_id: str) -> str:
 
 
 def test_a_rotation_from_a_page_replaces_the_key_the_page_showed_and_records_who(catalog: Database) -> None:
-    old = rotate(catalog, "pay-am", T0, by="ops").key
+    old = rotate(catalog, "pay-am", T0, cli_actor("ops")).key
     seen = version_of(catalog, "pay-am")
 
-    issued = rotate_seen(catalog, "pay-am", T0 + timedelta(hours=1), " Asha Patel ", seen)
+    issued = rotate_seen(catalog, "pay-am", T0 + timedelta(hours=1), cli_actor(" Asha Patel "), seen)
 
     row = find_integration(catalog, "pay-am")
     assert row is not None
@@ -119,33 +120,33 @@ def test_a_rotation_from_a_page_replaces_the_key_the_page_showed_and_records_who
 
 def test_a_page_that_showed_an_older_key_replaces_nothing(catalog: Database) -> None:
     seen = version_of(catalog, "pay-am")
-    current = rotate(catalog, "pay-am", T0, by="ops").key
+    current = rotate(catalog, "pay-am", T0, cli_actor("ops")).key
 
     with pytest.raises(KeyChanged, match=rf"it now ends {current[-4:]}, issued 2026-11-26 12:00:00 UTC by ops"):
-        rotate_seen(catalog, "pay-am", T0, "Asha", seen)
+        rotate_seen(catalog, "pay-am", T0, cli_actor("Asha"), seen)
     assert authenticate(catalog, current, "alertmanager") is not None
 
 
 def test_two_rotations_within_one_second_have_different_versions(catalog: Database) -> None:
-    rotate(catalog, "pay-am", T0)
+    rotate(catalog, "pay-am", T0, cli_actor("tests"))
     first = version_of(catalog, "pay-am")
-    rotate(catalog, "pay-am", T0 + timedelta(microseconds=1))
+    rotate(catalog, "pay-am", T0 + timedelta(microseconds=1), cli_actor("tests"))
 
     assert version_of(catalog, "pay-am") not in (first, NO_KEY)
 
 
-def test_a_rotation_from_a_page_needs_a_name(catalog: Database) -> None:
-    with pytest.raises(Refused, match="enter your name"):
-        rotate_seen(catalog, "pay-am", T0, " ", NO_KEY)
+def test_a_rotation_needs_a_name_without_control_characters(catalog: Database) -> None:
+    with pytest.raises(Refused, match="name is required"):
+        rotate_seen(catalog, "pay-am", T0, cli_actor(" "), NO_KEY)
     with pytest.raises(Refused, match="control characters"):
-        rotate_seen(catalog, "pay-am", T0, "A\x1b[2J", NO_KEY)
+        rotate_seen(catalog, "pay-am", T0, cli_actor("A\x1b[2J"), NO_KEY)
     assert version_of(catalog, "pay-am") == NO_KEY
 
 
 @pytest.mark.parametrize("has_key", [False, True], ids=["first key", "rotation"])
 def test_two_people_sending_the_same_page_at_once_make_one_key(catalog: Database, has_key: bool) -> None:
     if has_key:
-        rotate(catalog, "pay-am", T0)
+        rotate(catalog, "pay-am", T0, cli_actor("tests"))
     seen = version_of(catalog, "pay-am")
     start = threading.Barrier(2)
     outcomes: list[IssuedKey | KeyChanged] = []
@@ -153,7 +154,7 @@ def test_two_people_sending_the_same_page_at_once_make_one_key(catalog: Database
     def send(name: str) -> None:
         start.wait()
         try:
-            outcomes.append(rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), name, seen))
+            outcomes.append(rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), cli_actor(name), seen))
         except KeyChanged as changed:
             outcomes.append(changed)
 
@@ -173,15 +174,15 @@ def test_a_rotation_that_read_before_another_committed_replaces_nothing(
     catalog: Database, has_key: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if has_key:
-        rotate(catalog, "pay-am", T0)
+        rotate(catalog, "pay-am", T0, cli_actor("tests"))
     seen_row = find_integration(catalog, "pay-am")
     assert seen_row is not None
-    winner = rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), "Ben", key_version(seen_row))
+    winner = rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=1), cli_actor("Ben"), key_version(seen_row))
     # As if our transaction had read the row just before the winner committed: only the write can tell.
     monkeypatch.setattr(key_store, "integration", lambda _connection, _id: seen_row)
 
     with pytest.raises(KeyChanged, match="a moment ago"):
-        rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=2), "Asha", key_version(seen_row))
+        rotate_seen(catalog, "pay-am", T0 + timedelta(minutes=2), cli_actor("Asha"), key_version(seen_row))
 
     monkeypatch.undo()
     assert authenticate(catalog, winner.key, "alertmanager") is not None

@@ -81,7 +81,7 @@ def test_ack_then_resolve_by_hand_names_who_did_it(tmp_path: Path) -> None:
     assert json.loads(resolved.stdout)["outcome"] == "resolved"
     assert after.returncode == 1
     assert after.stderr.strip() == f"alert {alert_id} is already resolved"
-    assert (listed[0]["acknowledged_by"], listed[0]["resolved_by"]) == ("fatima", "george")
+    assert (listed[0]["acknowledged_by"], listed[0]["resolved_by"]) == ("fatima (cli)", "george (cli)")
 
 
 def test_an_unknown_alert_is_a_message_not_a_traceback(tmp_path: Path) -> None:

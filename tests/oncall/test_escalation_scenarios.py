@@ -18,6 +18,7 @@ from signed_in import sign_in
 from watchkeeper.channels import channel_types
 from watchkeeper.services import escalation, paging
 from watchkeeper.services.alert_views import act
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.delivery import Deliverer, DeliveryPolicy
 from watchkeeper.services.outbox import Outbox, Reach
@@ -161,7 +162,7 @@ def test_acknowledging_stops_escalation_and_the_text_still_to_come(db: Database,
     scenario = Scenario(db, tmp_path)
     alert_id = scenario.trigger()
     scenario.advance(3)
-    act(db, alert_id, "acknowledge", "asha", scenario.clock.now())
+    act(db, alert_id, "acknowledge", cli_actor("asha"), scenario.clock.now())
     scenario.advance(25)
 
     sent = scenario.sent()
@@ -183,7 +184,7 @@ def test_an_acknowledged_alert_not_resolved_within_ack_timeout_pages_again_from_
     scenario = Scenario(db, tmp_path)
     alert_id = scenario.trigger()
     scenario.advance(2)
-    act(db, alert_id, "acknowledge", "asha", scenario.clock.now())
+    act(db, alert_id, "acknowledge", cli_actor("asha"), scenario.clock.now())
     scenario.advance(31)
 
     pages = [(m, c) for m, c in scenario.sent() if m > 2]
@@ -200,7 +201,7 @@ def test_resolving_ends_the_escalation(db: Database, tmp_path: Path) -> None:
     scenario = Scenario(db, tmp_path)
     alert_id = scenario.trigger()
     scenario.advance(6)
-    act(db, alert_id, "resolve", "asha", scenario.clock.now())
+    act(db, alert_id, "resolve", cli_actor("asha"), scenario.clock.now())
     scenario.advance(60)
 
     later = [(m, c) for m, c in scenario.sent() if m >= 6]
@@ -266,7 +267,7 @@ def test_the_person_on_call_follows_the_local_handover_after_the_autumn_clock_ch
     scenario = Scenario(db, tmp_path, start=before)
     first = scenario.trigger("before", policy="daily")
     scenario.advance(1)
-    act(db, first, "resolve", "test", scenario.clock.now())
+    act(db, first, "resolve", cli_actor("test"), scenario.clock.now())
     scenario.advance(1)
     scenario.clock.advance(datetime(2026, 10, 25, 9, 35, tzinfo=UTC) - scenario.clock.now())
     scenario.trigger("after", policy="daily")
@@ -406,18 +407,15 @@ def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Pat
     scenario.advance(1)  # paged
     same = {"sec-fetch-site": "same-origin"}
 
-    nameless = web.post(f"/alerts/{first}/acknowledge", data={"by": " "}, headers=same)
-    assert nameless.status_code == 400
-    assert "Enter your name" in nameless.text
-    done = web.post(f"/alerts/{first}/acknowledge", data={"by": "Asha"}, headers=same, follow_redirects=False)
+    done = web.post(f"/alerts/{first}/acknowledge", headers=same, follow_redirects=False)
     assert done.status_code == 303
     assert done.headers["location"] == f"/alerts/{first}"
 
-    api = web.post(f"/api/v1/alerts/{second}/resolve", json={"by": "Ben"})
+    api = web.post(f"/api/v1/alerts/{second}/resolve")
     assert api.status_code == 200
     assert api.json()["outcome"] == "resolved"
-    assert web.post("/api/v1/alerts/99999/acknowledge", json={"by": "Ben"}).status_code == 404
-    assert web.post(f"/api/v1/alerts/{first}/acknowledge", json={}).status_code == 422
+    assert web.post("/api/v1/alerts/99999/acknowledge").status_code == 404
+    assert web.post(f"/api/v1/alerts/{first}/acknowledge", json={"by": "Ben"}).status_code == 422  # who is signed in
     scenario.advance(1)
     page = web.get(f"/alerts/{first}").text
     assert 'policy <span class="wk-mono">re-default</span>: stopped by an acknowledgement, level 1' in page
@@ -426,7 +424,11 @@ def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Pat
     with db.reading() as connection:
         alert = alert_store.get(connection, first)
     assert alert is not None
-    assert alert["acknowledged_by"] == "Asha (console)"
+    assert (alert["acknowledged_by"], alert["resolved_by"]) == ("Asha Patel (console)", None)
+    with db.reading() as connection:
+        resolved = alert_store.get(connection, second)
+    assert resolved is not None
+    assert resolved["resolved_by"] == "Asha Patel (api)"
 
 
 def test_a_text_message_without_a_text_message_service_fails_saying_why(db: Database, tmp_path: Path) -> None:
@@ -452,7 +454,7 @@ def test_a_first_level_that_waits_pages_nobody_until_then_and_not_at_all_if_reso
     scenario = Scenario(db, tmp_path)
     blip = scenario.trigger("blip", policy="later")
     scenario.advance(2)
-    act(db, blip, "resolve", "test", scenario.clock.now())
+    act(db, blip, "resolve", cli_actor("test"), scenario.clock.now())
     scenario.advance(3)
     assert scenario.sent() == [], "resolved before its first level was due: nobody woken"
 

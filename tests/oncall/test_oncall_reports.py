@@ -17,9 +17,11 @@ from paging_harness import Paging
 from sqlalchemy import select
 
 from signed_in import sign_in
+from watchkeeper.domain.access import Principal
 from watchkeeper.domain.oncall_reports import Spread
 from watchkeeper.services import page_links
 from watchkeeper.services.alert_views import act
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.oncall_report_formats import csv_text
 from watchkeeper.services.oncall_reports import OnCallReport, ReportRequest, on_call_report
 from watchkeeper.services.page_links import PageLinks
@@ -114,7 +116,10 @@ class Scenario(Paging):
         self.signal("resolve", incident, team, {"incident": incident}, f"{incident} is broken")
 
     def by_hand(self, alert_id: int, action: str, actor: str) -> None:
-        act(self.db, alert_id, action, actor, self.clock.now())
+        """`Asha (console)` acts as Asha through the console; a bare name through the command line."""
+        name, _, way = actor.partition(" (")
+        who = Actor(Principal(name=name, platform_admin=True), way.rstrip(")") or "cli")
+        act(self.db, alert_id, action, who, self.clock.now())
 
     def by_link(self, person_id: str, action: page_links.PageAction) -> None:
         """Uses the newest link the person was paged with."""

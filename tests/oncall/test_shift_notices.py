@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from watchkeeper.catalog import load_catalog
 from watchkeeper.services import shift_notices
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.catalog import apply_loaded
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.outbox import Outbox, Reach
@@ -124,12 +125,11 @@ def test_an_override_tells_the_person_covering_and_the_person_covered(db: Databa
         schedule_id="re-primary",
         person="chen",
         replaces="ben",
-        author="ben",
         reason="dentist",
         starts_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
         duration=timedelta(hours=3),
     )
-    create_override(db, clock.now(), cover)
+    create_override(db, clock.now(), cover, cli_actor("Asha Patel"))
 
     clock.advance(timedelta(seconds=30))
     shift_notices.send_due(db, clock.now(), Outbox())

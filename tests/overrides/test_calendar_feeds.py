@@ -9,6 +9,7 @@ from icalendar import Calendar
 from rota_catalog import CATALOG, NOW, at
 from sqlalchemy import select
 
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.calendar_feeds import (
     FeedExists,
     calendar_for,
@@ -44,7 +45,7 @@ def expected_shifts(rotas, now=NOW):
 
 
 def test_a_schedule_feed_has_one_event_per_shift_in_utc(rotas):
-    token = issue_feed(rotas.db, "schedule", "re-primary", NOW, "Asha").token
+    token = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Asha")).token
 
     calendar, found = events(rotas, token)
 
@@ -65,7 +66,7 @@ def test_a_schedule_feed_has_one_event_per_shift_in_utc(rotas):
 
 
 def test_the_uids_stay_the_same_from_one_request_to_the_next(rotas):
-    token = issue_feed(rotas.db, "schedule", "re-primary", NOW, "Asha").token
+    token = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Asha")).token
 
     first = [e[0] for e in events(rotas, token)[1]]
     later = [e[0] for e in events(rotas, token, NOW + timedelta(hours=3))[1]]
@@ -76,12 +77,12 @@ def test_the_uids_stay_the_same_from_one_request_to_the_next(rotas):
 
 def test_a_person_feed_has_their_shifts_only_and_overrides_show_in_both_feeds(rotas):
     create_override(
-        rotas.db, NOW, NewOverride("re-primary", "fatima", "Asha", "dentist", "asha", at("2026-11-27 09:00"),
-                                   at("2026-11-27 17:00")),
+        rotas.db, NOW, NewOverride("re-primary", "fatima", "dentist", "asha", at("2026-11-27 09:00"),
+                                   at("2026-11-27 17:00")), cli_actor("Asha"),
     )  # fmt: skip
-    asha = issue_feed(rotas.db, "person", "asha", NOW, None).token
-    fatima = issue_feed(rotas.db, "person", "fatima", NOW, None).token
-    schedule = issue_feed(rotas.db, "schedule", "re-primary", NOW, None).token
+    asha = issue_feed(rotas.db, "person", "asha", NOW, cli_actor("tests")).token
+    fatima = issue_feed(rotas.db, "person", "fatima", NOW, cli_actor("tests")).token
+    schedule = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("tests")).token
 
     calendar, ashas = events(rotas, asha)
     fatimas = events(rotas, fatima)[1]
@@ -103,12 +104,12 @@ def test_a_person_feed_has_their_shifts_only_and_overrides_show_in_both_feeds(ro
 
 
 def test_a_token_is_kept_only_as_its_digest_and_shown_once(rotas):
-    issued = issue_feed(rotas.db, "schedule", "re-primary", NOW, "Asha")
+    issued = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Asha"))
 
     with rotas.db.reading() as connection:
         row = connection.execute(select(t.calendar_feeds)).mappings().one()
     with pytest.raises(FeedExists, match=r"already has a calendar link \(ending …"):
-        issue_feed(rotas.db, "schedule", "re-primary", NOW, "Ben")
+        issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Ben"))
 
     assert issued.token not in str(dict(row))
     assert row["digest"] == digest_of(issued.token)
@@ -117,9 +118,9 @@ def test_a_token_is_kept_only_as_its_digest_and_shown_once(rotas):
 
 
 def test_rotating_stops_the_old_url_at_once(rotas):
-    old = issue_feed(rotas.db, "schedule", "re-primary", NOW, "Asha").token
+    old = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Asha")).token
 
-    new = issue_feed(rotas.db, "schedule", "re-primary", NOW, "Ben", rotate=True)
+    new = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Ben"), rotate=True)
 
     assert calendar_for(rotas.db, old, NOW) is None
     assert calendar_for(rotas.db, new.token, NOW) is not None
@@ -129,14 +130,14 @@ def test_rotating_stops_the_old_url_at_once(rotas):
 
 @pytest.mark.parametrize("token", ["0" * 32, "not-a-token", "", "A" * 32, "0" * 31])
 def test_an_unknown_or_malformed_token_opens_nothing(rotas, token):
-    issue_feed(rotas.db, "schedule", "re-primary", NOW, "Asha")
+    issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("Asha"))
 
     assert calendar_for(rotas.db, token, NOW) is None
 
 
 def test_a_feed_whose_subject_left_the_catalog_opens_nothing(rotas):
-    schedule = issue_feed(rotas.db, "schedule", "re-primary", NOW, None).token
-    person = issue_feed(rotas.db, "person", "chen", NOW, None).token
+    schedule = issue_feed(rotas.db, "schedule", "re-primary", NOW, cli_actor("tests")).token
+    person = issue_feed(rotas.db, "person", "chen", NOW, cli_actor("tests")).token
 
     rotas.apply(
         CATALOG.replace("id: re-primary", "id: re-main")
@@ -152,6 +153,6 @@ def test_a_feed_for_something_not_in_the_catalog_is_refused(rotas):
     from watchkeeper.services.refusals import Refused
 
     with pytest.raises(Refused, match="did you mean re-primary"):
-        issue_feed(rotas.db, "schedule", "re-primry", NOW, None)
+        issue_feed(rotas.db, "schedule", "re-primry", NOW, cli_actor("tests"))
     with pytest.raises(Refused, match="no person 'zed'"):
-        issue_feed(rotas.db, "person", "zed", NOW, None)
+        issue_feed(rotas.db, "person", "zed", NOW, cli_actor("tests"))

@@ -5,13 +5,16 @@ from datetime import date
 
 from rota_catalog import NOW, at
 
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.oncall_calendar import overview, schedule_page
 from watchkeeper.services.overrides import NewOverride, create_override
 
 
 def test_the_next_changes_skip_a_person_whose_shifts_follow_one_another(rotas):
     # asha covers chen's Monday night, so she is on call from now until ben takes over on Wednesday.
-    create_override(rotas.db, NOW, NewOverride("re-primary", "asha", "A", "r", "chen", NOW, at("2026-12-01 12:00")))
+    create_override(
+        rotas.db, NOW, NewOverride("re-primary", "asha", "r", "chen", NOW, at("2026-12-01 12:00")), cli_actor("A")
+    )
 
     (item,) = overview(rotas.db, NOW)
 
@@ -28,7 +31,8 @@ def test_a_week_is_cut_at_local_midnights_with_overrides_and_gaps_apart(rotas):
     create_override(
         rotas.db,
         NOW,
-        NewOverride("re-primary", "fatima", "A", "r", None, at("2026-12-01 10:00"), at("2026-12-01 11:00")),
+        NewOverride("re-primary", "fatima", "r", None, at("2026-12-01 10:00"), at("2026-12-01 11:00")),
+        cli_actor("A"),
     )
 
     page = schedule_page(rotas.db, "re-primary", NOW, date(2026, 12, 3))

@@ -6,6 +6,7 @@ from datetime import timedelta, timezone
 import pytest
 from rota_catalog import CATALOG, NOW, at
 
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.overrides import (
     NewOverride,
     create_override,
@@ -23,7 +24,6 @@ def new(**fields) -> NewOverride:
         "replaces": "asha",
         "starts_at": at("2026-11-27 09:00"),
         "ends_at": at("2026-11-27 18:00"),
-        "author": "Asha Patel",
         "reason": "dentist",
     }
     return NewOverride(**(values | fields))
@@ -32,7 +32,10 @@ def new(**fields) -> NewOverride:
 def test_an_override_is_stored_in_utc_and_listed_with_names(rotas):
     plus_one = timezone(timedelta(hours=1))
     made = create_override(
-        rotas.db, NOW, new(starts_at=at("2026-11-27 10:00").astimezone(plus_one), ends_at=at("2026-11-27 18:00"))
+        rotas.db,
+        NOW,
+        new(starts_at=at("2026-11-27 10:00").astimezone(plus_one), ends_at=at("2026-11-27 18:00")),
+        cli_actor("Asha Patel"),
     )
 
     listed = list_overrides(rotas.db, NOW, "re-primary")
@@ -48,13 +51,13 @@ def test_an_override_is_stored_in_utc_and_listed_with_names(rotas):
 
 
 def test_a_person_of_any_team_may_cover_and_the_whole_schedule_may_be_covered(rotas):
-    made = create_override(rotas.db, NOW, new(person="fatima", replaces=None))
+    made = create_override(rotas.db, NOW, new(person="fatima", replaces=None), cli_actor("Asha Patel"))
 
     assert (made.person_id, made.replaces) == ("fatima", None)
 
 
 def test_a_start_in_the_past_becomes_now_since_who_was_on_call_cannot_change(rotas):
-    made = create_override(rotas.db, NOW, new(starts_at=NOW - timedelta(hours=3)))
+    made = create_override(rotas.db, NOW, new(starts_at=NOW - timedelta(hours=3)), cli_actor("Asha Patel"))
 
     assert made.starts_at == NOW
     assert made.state == "active"
@@ -80,13 +83,12 @@ def test_a_start_in_the_past_becomes_now_since_who_was_on_call_cannot_change(rot
         ({"ends_at": at("2026-11-26 11:00"), "starts_at": None}, "the end, 2026-11-26T11:00:00+00:00, has already"),
         ({"ends_at": at("2027-11-29 09:00")}, "is more than a year after the start"),
         ({"ends_at": at("2026-11-27 18:00").replace(tzinfo=None)}, "ends_at needs a UTC offset"),
-        ({"author": "  "}, "author is required"),
         ({"reason": ""}, "reason is required"),
     ],
 )
 def test_a_wrong_override_is_refused_saying_what_is_wrong(rotas, fields, reason):
     with pytest.raises(Refused) as refused:
-        create_override(rotas.db, NOW, new(**fields))
+        create_override(rotas.db, NOW, new(**fields), cli_actor("Asha Patel"))
 
     assert reason in refused.value.message
     assert list_overrides(rotas.db, NOW, which="all") == []
@@ -94,16 +96,16 @@ def test_a_wrong_override_is_refused_saying_what_is_wrong(rotas, fields, reason)
 
 def test_an_unknown_schedule_is_not_found(rotas):
     with pytest.raises(NotFound):
-        create_override(rotas.db, NOW, new(schedule_id="nope"))
+        create_override(rotas.db, NOW, new(schedule_id="nope"), cli_actor("Asha Patel"))
 
 
 def test_a_removed_override_is_kept_as_history_and_cannot_be_removed_twice(rotas):
-    made = create_override(rotas.db, NOW, new(starts_at=None))
+    made = create_override(rotas.db, NOW, new(starts_at=None), cli_actor("Asha Patel"))
     later = NOW + timedelta(hours=1)
 
-    removed = remove_override(rotas.db, later, made.id, "Ben Okafor")
+    removed = remove_override(rotas.db, later, made.id, cli_actor("Ben Okafor"))
     with pytest.raises(Conflict, match="has already ended"):
-        remove_override(rotas.db, later, made.id, "Ben Okafor")
+        remove_override(rotas.db, later, made.id, cli_actor("Ben Okafor"))
 
     assert [(o.id, o.state, o.removed_at, o.removed_by) for o in removed] == [(made.id, "removed", later, "Ben Okafor")]
     assert list_overrides(rotas.db, later, "re-primary") == []
@@ -111,16 +113,16 @@ def test_a_removed_override_is_kept_as_history_and_cannot_be_removed_twice(rotas
 
 
 def test_removing_needs_a_name_and_an_override_that_exists(rotas):
-    made = create_override(rotas.db, NOW, new())
+    made = create_override(rotas.db, NOW, new(), cli_actor("Asha Patel"))
 
     with pytest.raises(Refused, match="the name of who removes it is required"):
-        remove_override(rotas.db, NOW, made.id, " ")
+        remove_override(rotas.db, NOW, made.id, cli_actor(" "))
     with pytest.raises(NotFound, match="no override 999"):
-        remove_override(rotas.db, NOW, 999, "Ben")
+        remove_override(rotas.db, NOW, 999, cli_actor("Ben"))
 
 
 def test_an_override_whose_schedule_left_the_catalog_is_kept_but_not_applied(rotas):
-    made = create_override(rotas.db, NOW, new())
+    made = create_override(rotas.db, NOW, new(), cli_actor("Asha Patel"))
 
     rotas.apply(CATALOG.replace("id: re-primary", "id: re-main"))
 

@@ -9,6 +9,7 @@ import pytest
 from rota_catalog import NOW, at
 
 from watchkeeper.domain.oncall import on_call, shifts
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.overrides import (
     NewOverride,
     applied_overrides,
@@ -38,8 +39,8 @@ def shift_list(rotas, start, end):
 
 
 def swap(rotas, first=("asha", "2026-11-27 10:00"), second=("ben", "2026-12-03 10:00"), now=NOW):
-    made = Swap("re-primary", ShiftAt(first[0], at(first[1])), ShiftAt(second[0], at(second[1])), "Asha", "holiday")
-    return swap_shifts(rotas.db, now, made)
+    made = Swap("re-primary", ShiftAt(first[0], at(first[1])), ShiftAt(second[0], at(second[1])), "holiday")
+    return swap_shifts(rotas.db, now, made, cli_actor("Asha Patel"))
 
 
 def test_the_rota_alone_gives_the_shifts_the_catalog_describes(rotas):
@@ -58,7 +59,7 @@ def test_a_swap_exchanges_two_shifts_from_now_on_and_leaves_the_others(rotas):
     assert (theirs.person_id, theirs.replaces) == ("asha", "ben")
     assert (theirs.starts_at, theirs.ends_at) == (at("2026-12-02 09:30"), at("2026-12-07 17:30"))
     assert (mine.kind, mine.swap_with, theirs.swap_with) == ("swap", theirs.id, mine.id)
-    assert (mine.author, mine.reason) == ("Asha", "holiday")
+    assert (mine.author, mine.reason) == ("Asha Patel", "holiday")
     assert who(rotas, at("2026-11-28 12:00")) == "ben"
     assert who(rotas, at("2026-12-03 12:00")) == "asha"
     assert who(rotas, at("2026-11-30 20:00")) == "chen"  # the weeknight layer's shift in between is not theirs
@@ -68,7 +69,7 @@ def test_a_swap_exchanges_two_shifts_from_now_on_and_leaves_the_others(rotas):
 def test_removing_either_half_of_a_swap_removes_both(rotas):
     mine, theirs = swap(rotas)
 
-    removed = remove_override(rotas.db, NOW + timedelta(minutes=5), theirs.id, "Ben")
+    removed = remove_override(rotas.db, NOW + timedelta(minutes=5), theirs.id, cli_actor("Ben"))
 
     assert sorted(o.id for o in removed) == sorted([mine.id, theirs.id])
     assert who(rotas, at("2026-11-28 12:00")) == "asha"
@@ -147,8 +148,8 @@ def test_a_cover_takes_part_of_a_shift_for_its_person(rotas):
     made = cover_shift(
         rotas.db,
         NOW,
-        Cover("re-primary", "fatima", ShiftAt("ben", at("2026-12-04 12:00")), "Ben", "school run",
-              at("2026-12-04 08:00"), at("2026-12-04 10:00")),
+        Cover("re-primary", "fatima", ShiftAt("ben", at("2026-12-04 12:00")), "school run",
+              at("2026-12-04 08:00"), at("2026-12-04 10:00")), cli_actor("Ben"),
     )  # fmt: skip
 
     assert (made.person_id, made.replaces, made.kind) == ("fatima", "ben", "cover")
@@ -160,15 +161,14 @@ def test_a_cover_takes_part_of_a_shift_for_its_person(rotas):
 
 
 def test_a_cover_of_the_whole_shift_and_a_cover_outside_it(rotas):
-    whole = cover_shift(rotas.db, NOW, Cover("re-primary", "chen", ShiftAt("asha", NOW), "Asha", "ill"))
+    whole = cover_shift(rotas.db, NOW, Cover("re-primary", "chen", ShiftAt("asha", NOW), "ill"), cli_actor("Asha"))
 
     with pytest.raises(Refused, match=r"to: 2026-12-09 10:00 UTC is outside ben's shift"):
         cover_shift(
             rotas.db,
             NOW,
-            Cover(
-                "re-primary", "fatima", ShiftAt("ben", at("2026-12-03 10:00")), "A", "r", None, at("2026-12-09 10:00")
-            ),
+            Cover("re-primary", "fatima", ShiftAt("ben", at("2026-12-03 10:00")), "r", None, at("2026-12-09 10:00")),
+            cli_actor("A"),
         )
 
     assert (whole.starts_at, whole.ends_at) == (NOW, at("2026-11-30 17:30"))
@@ -177,13 +177,13 @@ def test_a_cover_of_the_whole_shift_and_a_cover_outside_it(rotas):
 
 def test_the_newest_override_wins_and_a_removed_one_stops_at_its_removal(rotas):
     def override(person):
-        made = NewOverride("re-primary", person, "A", "r", None, NOW, at("2026-11-28 00:00"))
-        return create_override(rotas.db, NOW, made)
+        made = NewOverride("re-primary", person, "r", None, NOW, at("2026-11-28 00:00"))
+        return create_override(rotas.db, NOW, made, cli_actor("Asha Patel"))
 
     override("ben")
     newest = override("fatima")
     removed_at = at("2026-11-27 00:00")
-    remove_override(rotas.db, removed_at, newest.id, "A")
+    remove_override(rotas.db, removed_at, newest.id, cli_actor("A"))
 
     assert who(rotas, at("2026-11-26 18:00")) == "fatima"  # it held until it was removed
     assert who(rotas, at("2026-11-27 06:00")) == "ben"
@@ -193,7 +193,9 @@ def test_the_newest_override_wins_and_a_removed_one_stops_at_its_removal(rotas):
 def test_an_override_for_someone_who_left_the_catalog_is_not_applied(rotas):
     from rota_catalog import CATALOG
 
-    create_override(rotas.db, NOW, NewOverride("re-primary", "fatima", "A", "r", None, NOW, at("2026-11-28 00:00")))
+    create_override(
+        rotas.db, NOW, NewOverride("re-primary", "fatima", "r", None, NOW, at("2026-11-28 00:00")), cli_actor("A")
+    )
     rotas.apply(
         CATALOG.replace(
             "{id: fatima, name: Fatima Hussain, email: fatima@example.org}", "{id: gita, name: G, email: g@example.org}"
@@ -207,7 +209,9 @@ def test_an_override_for_someone_who_left_the_catalog_is_not_applied(rotas):
 def test_the_question_escalation_asks_sees_overrides_and_names_whoever_covers(rotas):
     from watchkeeper.services.oncall import person_on_call
 
-    create_override(rotas.db, NOW, NewOverride("re-primary", "fatima", "A", "r", "asha", NOW, at("2026-11-28 00:00")))
+    create_override(
+        rotas.db, NOW, NewOverride("re-primary", "fatima", "r", "asha", NOW, at("2026-11-28 00:00")), cli_actor("A")
+    )
 
     with rotas.db.reading() as connection:
         covering = person_on_call(connection, "re-primary", at("2026-11-27 06:00"))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from watchkeeper.catalog import load_catalog
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.catalog import apply_catalog_from, catalog_status
 from watchkeeper.services.clock import FixedClock
 from watchkeeper.services.objects import ServiceFields, create_service
@@ -135,7 +136,13 @@ def test_a_later_good_load_clears_the_failure(db, catalog_dir, clock, example_se
 
 def test_objects_created_through_the_api_survive_a_sync(db, catalog_dir, clock, example_secrets):
     _apply(db, catalog_dir, clock, example_secrets)
-    create_service(db, clock, "pay-admin", ServiceFields(name="Pay admin", owner="pay", depends_on=("pay-api",)))
+    create_service(
+        db,
+        clock,
+        "pay-admin",
+        ServiceFields(name="Pay admin", owner="pay", depends_on=("pay-api",)),
+        cli_actor("tests"),
+    )
 
     result = _apply(db, catalog_dir, clock, example_secrets)
 
@@ -147,7 +154,7 @@ def test_objects_created_through_the_api_survive_a_sync(db, catalog_dir, clock, 
 
 def test_a_file_object_cannot_take_over_an_api_objects_id(db, catalog_dir, clock, example_secrets):
     _apply(db, catalog_dir, clock, example_secrets)
-    create_service(db, clock, "pay-admin", ServiceFields(name="Pay admin", owner="pay"))
+    create_service(db, clock, "pay-admin", ServiceFields(name="Pay admin", owner="pay"), cli_actor("tests"))
     extra = "services:\n  - id: pay-admin\n    name: Pay admin from a file\n    owner: pay\n"
     (catalog_dir / "teams" / "pay-admin.yaml").write_text(extra)
 
@@ -166,7 +173,7 @@ def test_removing_a_team_that_api_objects_still_use_is_refused_whole(db, catalog
         "teams:\n  - id: extra\n    name: Extra\n    people:\n      - {id: ed, name: Ed, email: ed@example.gov.uk}\n"
     )
     _apply(db, catalog_dir, clock, example_secrets)
-    create_service(db, clock, "extra-admin", ServiceFields(name="Extra admin", owner="extra"))
+    create_service(db, clock, "extra-admin", ServiceFields(name="Extra admin", owner="extra"), cli_actor("tests"))
     extra.unlink()
 
     result = _apply(db, catalog_dir, clock, example_secrets)

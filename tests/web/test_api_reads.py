@@ -247,9 +247,10 @@ def test_escalation_policies_are_their_levels(loaded):
 
 
 def test_integrations_show_the_hint_of_their_key_and_never_the_key(loaded):
+    from watchkeeper.services.audit import cli_actor
     from watchkeeper.services.integration_keys import rotate
 
-    issued = rotate(loaded.db, "pay-sentry", T0, "Fatima")
+    issued = rotate(loaded.db, "pay-sentry", T0, cli_actor("Fatima"))
     listed = _items(loaded, "/api/v1/integrations", team="pay")
     sentry = loaded.client.get("/api/v1/integrations/pay-sentry")
 
@@ -269,7 +270,6 @@ def test_overrides_are_listed_across_schedules(loaded):
             "replaces": replaces,
             "starts_at": f"2099-01-{day}T09:00:00Z",
             "ends_at": f"2099-01-{day}T17:00:00Z",
-            "author": "Asha",
             "reason": "cover",
         }
         response = loaded.client.post(f"/api/v1/schedules/{schedule}/overrides", json=body)

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.calendar_feeds import issue_feed
 
 
 def _token(loaded, kind="schedule", subject="re-primary", rotate=False):
-    return issue_feed(loaded.db, kind, subject, datetime.now(UTC), "Asha", rotate).token
+    return issue_feed(loaded.db, kind, subject, datetime.now(UTC), cli_actor("Asha"), rotate).token
 
 
 def test_a_feed_is_served_as_icalendar_that_no_cache_keeps(loaded, caplog):

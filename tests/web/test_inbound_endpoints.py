@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.integration_keys import rotate
 from watchkeeper.store import alerts as store
 from watchkeeper.store import tables as t
@@ -18,7 +19,7 @@ JSON = {"content-type": "application/json"}
 
 
 def key_for(served, integration_id: str) -> str:
-    return rotate(served.db, integration_id, datetime.now(UTC)).key
+    return rotate(served.db, integration_id, datetime.now(UTC), cli_actor("tests")).key
 
 
 def open_alert(served, dedup_key: str):

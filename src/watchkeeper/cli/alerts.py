@@ -1,14 +1,15 @@
 """`watchkeeper alerts list|show|ack|resolve`."""
 
-import getpass
 from typing import Any
 
 import click
 
 from watchkeeper.cli.database import migrated_database
 from watchkeeper.cli.output import emit_json, fail, json_option
+from watchkeeper.cli.suppression import login_name
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.settings import Settings
@@ -77,9 +78,10 @@ def show(alert_id: int, as_json: bool) -> None:
 
 def _act(alert_id: int, action: str, by: str | None, as_json: bool) -> None:
     try:
-        actor = person_text(by, "--by", 200) if by is not None else f"{getpass.getuser()} (cli)"
+        name = person_text(by if by is not None else (login_name() or "the watchkeeper command"), "--by", 200)
     except Refused as refused:
         fail(refused.message)
+    actor = cli_actor(name)
     with migrated_database(Settings()) as (database, _revision):
         try:
             received = alert_views.act(database, alert_id, action, actor, SystemClock().now())
@@ -91,7 +93,7 @@ def _act(alert_id: int, action: str, by: str | None, as_json: bool) -> None:
     elif outcome == "ignored":
         click.echo(f"alert {alert_id}: nothing to do ({received.applied.note})")
     else:
-        click.echo(f"alert {alert_id} {outcome} by {actor}")
+        click.echo(f"alert {alert_id} {outcome} by {name}")
 
 
 @alerts.command()

@@ -5,6 +5,7 @@ import click
 from watchkeeper.cli.output import emit_json, json_option
 from watchkeeper.cli.overrides import attempt
 from watchkeeper.cli.suppression import database, login_name
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.calendar_feeds import feed_url, issue_feed
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.settings import Settings
@@ -29,7 +30,8 @@ def feed(schedule_id: str | None, person_id: str | None, rotate: bool, as_json: 
     settings = Settings()
     with database() as db:
         # A subject that has a URL already is refused (exit 1) unless --rotate: its URL cannot be shown again.
-        issued = attempt(issue_feed, db, kind, subject_id, SystemClock().now(), login_name() or None, rotate)
+        actor = cli_actor(login_name() or "the watchkeeper command")
+        issued = attempt(issue_feed, db, kind, subject_id, SystemClock().now(), actor, rotate)
     url = feed_url(settings.base_url(), issued.token)
     if settings.public_url is None:
         click.echo(

@@ -8,6 +8,7 @@ import click
 
 from watchkeeper.cli.database import migrated_database
 from watchkeeper.cli.output import emit_json, fail, json_option
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.integration_keys import (
     KEY_PLACES,
@@ -61,7 +62,9 @@ def rotate_command(integration_id: str, as_json: bool) -> None:
     settings = Settings()
     with migrated_database(settings) as (database, _revision):
         try:
-            issued = rotate(database, integration_id, SystemClock().now(), by=_who())
+            issued = rotate(
+                database, integration_id, SystemClock().now(), cli_actor(_who() or "the watchkeeper command")
+            )
         except UnknownIntegration as unknown:
             fail(str(unknown))
     row, key = issued.integration, issued.key

@@ -10,6 +10,7 @@ import click
 from watchkeeper.cli.output import emit_json, fail, json_option
 from watchkeeper.cli.suppression import database, duration, instant, login_name, utc
 from watchkeeper.services import overrides, swaps
+from watchkeeper.services.audit import cli_actor
 from watchkeeper.services.clock import SystemClock
 from watchkeeper.services.overrides import NewOverride, OverrideView
 from watchkeeper.services.refusals import Conflict, Refused
@@ -40,7 +41,7 @@ def override_group() -> None:
 @click.option("--from", "starts_at", callback=instant, help=f"The start; now when left out ({WHEN}).")
 @click.option("--to", "ends_at", callback=instant, help=f"The end ({WHEN}).")
 @click.option("--for", "length", callback=duration, help="Or a length instead of --to, such as 8h or 2d.")
-@click.option("--author", required=True, help="Who is adding it.")
+@click.option("--author", default=login_name, show_default="your login name", help="Who is adding it.")
 @click.option("--reason", required=True, help="Why.")
 @json_option
 def add(
@@ -55,9 +56,9 @@ def add(
     as_json: bool,
 ) -> None:
     """Add an override."""
-    new = NewOverride(schedule_id, person, author, reason, replaces, starts_at, ends_at, length)
+    new = NewOverride(schedule_id, person, reason, replaces, starts_at, ends_at, length)
     with database() as db:
-        made = attempt(overrides.create_override, db, SystemClock().now(), new)
+        made = attempt(overrides.create_override, db, SystemClock().now(), new, cli_actor(author))
     show([made], as_json, one=True)
 
 
@@ -81,7 +82,7 @@ def list_(schedule_id: str | None, everything: bool, as_json: bool) -> None:
 def remove(override_id: int, author: str, as_json: bool) -> None:
     """End an override now (both halves, for a swap); it stays listed under --all."""
     with database() as db:
-        ended = attempt(overrides.remove_override, db, SystemClock().now(), override_id, author)
+        ended = attempt(overrides.remove_override, db, SystemClock().now(), override_id, cli_actor(author))
     show(ended, as_json)
 
 
@@ -91,7 +92,7 @@ def remove(override_id: int, author: str, as_json: bool) -> None:
 @click.option("--at", "first_at", required=True, callback=instant, help=f"An instant in their shift ({WHEN}).")
 @click.option("--with", "second", required=True, help="The person they swap with.")
 @click.option("--with-at", "second_at", required=True, callback=instant, help="An instant in that person's shift.")
-@click.option("--author", required=True, help="Who is making the swap.")
+@click.option("--author", default=login_name, show_default="your login name", help="Who is making the swap.")
 @click.option("--reason", required=True, help="Why.")
 @json_option
 def swap(
@@ -106,9 +107,9 @@ def swap(
 ) -> None:
     """Swap two shifts of a schedule, each named by its person and an instant in it, as `oncall shifts` lists
     them: two overrides, written together."""
-    made = Swap(schedule_id, ShiftAt(first, first_at), ShiftAt(second, second_at), author, reason)
+    made = Swap(schedule_id, ShiftAt(first, first_at), ShiftAt(second, second_at), reason)
     with database() as db:
-        pair = attempt(swaps.swap_shifts, db, SystemClock().now(), made)
+        pair = attempt(swaps.swap_shifts, db, SystemClock().now(), made, cli_actor(author))
     show(list(pair), as_json)
 
 
@@ -119,7 +120,7 @@ def swap(
 @click.option("--at", "covered_at", required=True, callback=instant, help=f"An instant in that shift ({WHEN}).")
 @click.option("--from", "starts_at", callback=instant, help="Only from here (within the shift); else its start.")
 @click.option("--to", "ends_at", callback=instant, help="Only to here (within the shift); else its end.")
-@click.option("--author", required=True, help="Who is arranging it.")
+@click.option("--author", default=login_name, show_default="your login name", help="Who is arranging it.")
 @click.option("--reason", required=True, help="Why.")
 @json_option
 def cover(
@@ -134,9 +135,9 @@ def cover(
     as_json: bool,
 ) -> None:
     """Take all or part of someone's shift, named by its person and an instant in it."""
-    made = Cover(schedule_id, person, ShiftAt(covered, covered_at), author, reason, starts_at, ends_at)
+    made = Cover(schedule_id, person, ShiftAt(covered, covered_at), reason, starts_at, ends_at)
     with database() as db:
-        override = attempt(swaps.cover_shift, db, SystemClock().now(), made)
+        override = attempt(swaps.cover_shift, db, SystemClock().now(), made, cli_actor(author))
     show([override], as_json, one=True)
 
 

@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import Connection, RowMapping, select
 
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.domain.keyset import Key, Page
-from watchkeeper.services.alerts import Received, receive
+from watchkeeper.services.alerts import Received, receive_one
+from watchkeeper.services.audit import Actor, record
+from watchkeeper.services.ownership import require_member
 from watchkeeper.store import Database, alert_lists
 from watchkeeper.store import alerts as store
 from watchkeeper.store import tables as t
 from watchkeeper.store.alert_lists import AlertFilter
+from watchkeeper.store.contention import in_transaction
 
 OPEN = ("triggered", "acknowledged")
 
@@ -103,16 +106,31 @@ def pending_notifications(db: Database, alert_id: int) -> list[dict[str, Any]]:
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def act(db: Database, alert_id: int, action: str, actor: str, now: datetime) -> Received:
-    """Acknowledges or resolves an open alert by hand, through the same path as any other signal."""
+def act(db: Database, alert_id: int, action: str, actor: Actor, now: datetime) -> Received:
+    """Acknowledges or resolves an open alert by hand, through the same path as any other signal, as a member
+    of the alert's team (or a platform admin), audited in the same transaction. The timeline names them as
+    `NAME (console)`, `(api)` or `(cli)`: the on-call reports read who answered from it."""
     with db.reading() as connection:
         row = store.get(connection, alert_id)
     if row is None:
         raise NoSuchAlert(f"there is no alert {alert_id}")
+    require_member(actor, [row["team_id"]], f"alert {alert_id}")  # before saying anything more about it
     if row["status"] == "resolved":
         raise NoSuchAlert(f"alert {alert_id} is already resolved")
-    [received] = receive(db, [signal_for(row, action, actor)], now)
-    return received
+
+    def write(connection: Connection) -> Received:
+        received = receive_one(connection, signal_for(row, action, f"{actor.name} ({actor.via})"), now)
+        audit_act(connection, actor, now, row, action)
+        return received
+
+    return in_transaction(db, write)
+
+
+def audit_act(connection: Connection, actor: Actor, now: datetime, row: RowMapping, action: str) -> None:
+    after = store.get(connection, row["id"])
+    obj = ("alert", str(row["id"]))
+    changed = {"status": after["status"] if after else None}
+    record(connection, actor, now, f"alert.{action}", obj, row["team_id"], {"status": row["status"]}, changed)
 
 
 def signal_for(row: RowMapping, action: str, actor: str) -> Signal:

@@ -65,6 +65,13 @@ def record(
     return store.add(connection, values)
 
 
+def note(db: Database, actor: Actor, at: datetime, action: str, obj: tuple[str, str], after: Any = None) -> int:
+    """An entry in a transaction of its own, for a change that keeps its own record as it is made (a catalog
+    reload writes its catalog_loads row), so that who asked for it is on the audit log too."""
+    with db.transaction() as connection:
+        return record(connection, actor, at, action, obj, after=after)
+
+
 def events(db: Database, where: AuditFilter, limit: int = 50) -> list[AuditRow]:
     with db.reading() as connection:
         return store.listing(connection, where, min(max(limit, 1), PAGE_LIMIT))

@@ -15,8 +15,10 @@ from icalendar import Calendar, Event
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.oncall import ShiftView, shifts_of
 from watchkeeper.services.overrides import known_person, known_schedule
+from watchkeeper.services.ownership import require_member
 from watchkeeper.services.refusals import Conflict, Refused, person_text
 from watchkeeper.store import Database
 from watchkeeper.store import calendar_feeds as store
@@ -100,7 +102,7 @@ def subject(db: Database, kind: SubjectKind, subject_id: str) -> FeedSubject:
 
 
 def issue_feed(
-    db: Database, kind: SubjectKind, subject_id: str, now: datetime, by: str | None, rotate: bool = False
+    db: Database, kind: SubjectKind, subject_id: str, now: datetime, actor: Actor, rotate: bool = False
 ) -> IssuedFeed:
     """A first token for the subject; with `rotate`, a new one in place of the one it has (which stops working
     when this commits). Without `rotate`, a subject that has a token is refused: its URL cannot be shown again."""
@@ -108,7 +110,7 @@ def issue_feed(
         found = _subject(connection, kind, subject_id)
         if found.feed is not None and not rotate:
             raise FeedExists(_exists(found))
-    return issue_seen(db, kind, subject_id, now, by, found.version, name_required=False)
+    return issue_seen(db, kind, subject_id, now, actor, found.version)
 
 
 def issue_seen(
@@ -116,19 +118,20 @@ def issue_seen(
     kind: SubjectKind,
     subject_id: str,
     now: datetime,
-    by: str | None,
+    actor: Actor,
     seen: str,
-    name_required: bool = True,
 ) -> IssuedFeed:
     """A new token, provided the subject's feed is still version `seen` (NO_FEED for none): a form sent twice,
-    or two people at once, never silently replace the URL just shown."""
-    name = None
-    if name_required or (by and by.strip()):
-        name = person_text(by or "", "your name", NAME_LIMIT)
+    or two people at once, never silently replace the URL just shown. A person's feed is theirs to issue, or
+    their team's; a schedule's, its team's."""
+    name = person_text(actor.name, "your name", NAME_LIMIT)
     token = secrets.token_hex(TOKEN_LENGTH // 2)
     try:
         with db.transaction() as connection:
             found = _subject(connection, kind, subject_id)
+            team = _team_of(connection, found)
+            if not (kind == "person" and actor.principal.person_id == found.id):
+                require_member(actor, [team], f"the calendar link of {found.name}")
             if found.version != seen:
                 raise FeedChanged(_changed(found))
             hint = token[-HINT_LENGTH:]
@@ -136,6 +139,8 @@ def issue_seen(
                 connection, kind, found.id, found.feed, digest_of(token), hint, now, name
             ):
                 raise FeedChanged("another request replaced the calendar link a moment ago")
+            after = {"subject": f"{kind}:{found.id}", "hint": hint, "replaced": found.feed is not None}
+            record(connection, actor, now, "calendar-feed.issue", (kind, found.id), team, after=after)
     except IntegrityError:  # a first token issued by another request between our read and our insert
         raise FeedChanged("another request issued a calendar link a moment ago") from None
     return IssuedFeed(found, token, now, name)
@@ -223,6 +228,12 @@ def _subject(connection: Connection, kind: SubjectKind, subject_id: str) -> Feed
         found_id = known_person(people, subject_id, "person")
         name = people[found_id]
     return FeedSubject(kind, found_id, name, store.feed(connection, kind, found_id))
+
+
+def _team_of(connection: Connection, found: FeedSubject) -> str | None:
+    if found.kind == "schedule":
+        return known_schedule(connection, found.id).team_id
+    return catalog.team_of_person(connection, found.id)
 
 
 def _exists(found: FeedSubject) -> str:

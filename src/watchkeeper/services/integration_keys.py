@@ -13,7 +13,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.integrations import Integration, IntegrationType
-from watchkeeper.services.refusals import Conflict, Refused, person_text
+from watchkeeper.services.audit import Actor, record
+from watchkeeper.services.ownership import require_member
+from watchkeeper.services.refusals import Conflict, person_text
 from watchkeeper.store import Database
 from watchkeeper.store import integration_keys as store
 from watchkeeper.store.integration_keys import IntegrationRow
@@ -72,33 +74,42 @@ def endpoint_url(base_url: str, integration_type: str, key: str = KEY_PLACEHOLDE
     return base_url.rstrip("/") + ENDPOINTS[integration_type].replace(KEY_PLACEHOLDER, key)
 
 
-def rotate(db: Database, integration_id: str, now: datetime, by: str | None = None) -> IssuedKey:
+def rotate(db: Database, integration_id: str, now: datetime, actor: Actor) -> IssuedKey:
     """Issues a new key for the integration; the previous key stops working when this commits."""
     key = new_key()
     with db.transaction() as connection:
         row = _known(connection, integration_id)
-        store.replace(connection, integration_id, digest_of(key), key[-HINT_LENGTH:], now, by)
-    return IssuedKey(row, key, now, by)
+        require_member(actor, [row.team_id], f"integration {integration_id}")
+        store.replace(connection, integration_id, digest_of(key), key[-HINT_LENGTH:], now, actor.name)
+        _audit(connection, actor, now, row, key)
+    return IssuedKey(row, key, now, actor.name)
 
 
-def rotate_seen(db: Database, integration_id: str, now: datetime, by: str, seen: str) -> IssuedKey:
-    """A rotation asked for by a person on a page that showed key version `seen` (`key_version`): refused
-    without their name, and refused with KeyChanged when the key is no longer that one, so that a form sent twice
-    never silently replaces the key it has just shown."""
-    if not by.strip():
-        raise Refused("enter your name: the list of integrations says who issued each key")
-    name = person_text(by, "name", NAME_LIMIT)
+def rotate_seen(db: Database, integration_id: str, now: datetime, actor: Actor, seen: str) -> IssuedKey:
+    """A rotation asked for by a person on a page that showed key version `seen` (`key_version`): refused with
+    KeyChanged when the key is no longer that one, so that a form sent twice never silently replaces the key it
+    has just shown."""
+    name = person_text(actor.name, "name", NAME_LIMIT)
     key = new_key()
     try:
         with db.transaction() as connection:
             row = _known(connection, integration_id)
+            require_member(actor, [row.team_id], f"integration {integration_id}")
             if key_version(row) != seen:
                 raise KeyChanged(_changed(row))
             if not store.replace_if_unchanged(connection, row, digest_of(key), key[-HINT_LENGTH:], now, name):
                 raise KeyChanged("another rotation replaced the key a moment ago")
+            _audit(connection, actor, now, row, key)
     except IntegrityError:  # a first key issued by another request between our read and our insert
         raise KeyChanged("another request issued a key a moment ago") from None
     return IssuedKey(row, key, now, name)
+
+
+def _audit(connection: Connection, actor: Actor, now: datetime, row: IntegrationRow, key: str) -> None:
+    """The key's last characters, as pages show them; never the key."""
+    before = {"hint": row.hint} if row.hint else None
+    after = {"hint": key[-HINT_LENGTH:]}
+    record(connection, actor, now, "integration.rotate-key", ("integration", row.id), row.team_id, before, after)
 
 
 def key_version(row: IntegrationRow) -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.clock import Clock
+from watchkeeper.services.ownership import require_member
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
 
@@ -67,8 +69,10 @@ class ServiceFields:
     description: str | None = None
 
 
-def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields) -> None:
+def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields, actor: Actor) -> None:
+    """Made by a member of the owning team (or a platform admin), audited in the same transaction."""
     now = clock.now()
+    require_member(actor, [fields.owner], f"a service owned by {fields.owner}")
     with db.transaction() as connection:
         origin = _origin(connection, service_id)
         if origin == "file":
@@ -80,21 +84,33 @@ def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceF
             insert(t.services).values(id=service_id, **_columns(fields), origin="api", created_at=now, updated_at=now)
         )
         _set_dependencies(connection, service_id, fields.depends_on)
+        obj = ("service", service_id)
+        record(connection, actor, now, "service.create", obj, fields.owner, after=_as_json(fields))
 
 
-def update_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields) -> None:
+def update_service(db: Database, clock: Clock, service_id: str, fields: ServiceFields, actor: Actor) -> None:
+    """By a member of the team that owns it now, and of the team it is given to."""
+    now = clock.now()
     with db.transaction() as connection:
+        _require_known(connection, service_id)
+        before = _spec(connection, service_id)
+        require_member(actor, [before["owner"], fields.owner], f"service {service_id}")
         _require_api_origin(connection, service_id, "changed")
         _check_references(connection, service_id, fields)
         connection.execute(
-            update(t.services).where(t.services.c.id == service_id).values(**_columns(fields), updated_at=clock.now())
+            update(t.services).where(t.services.c.id == service_id).values(**_columns(fields), updated_at=now)
         )
         connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
         _set_dependencies(connection, service_id, fields.depends_on)
+        obj = ("service", service_id)
+        record(connection, actor, now, "service.update", obj, fields.owner, before, _as_json(fields))
 
 
-def delete_service(db: Database, service_id: str) -> None:
+def delete_service(db: Database, clock: Clock, service_id: str, actor: Actor) -> None:
     with db.transaction() as connection:
+        _require_known(connection, service_id)
+        before = _spec(connection, service_id)
+        require_member(actor, [before["owner"]], f"service {service_id}")
         _require_api_origin(connection, service_id, "deleted")
         users = (
             connection.execute(
@@ -107,10 +123,28 @@ def delete_service(db: Database, service_id: str) -> None:
             raise ReadOnly(f"service '{service_id}' cannot be deleted: {', '.join(sorted(users))} depend on it")
         connection.execute(delete(t.service_dependencies).where(t.service_dependencies.c.service_id == service_id))
         connection.execute(delete(t.services).where(t.services.c.id == service_id))
+        record(connection, actor, clock.now(), "service.delete", ("service", service_id), before["owner"], before)
+
+
+def _spec(connection: Connection, service_id: str) -> dict[str, Any]:
+    """A service as the audit log keeps it: its fields as the API takes them."""
+    s, d = t.services.c, t.service_dependencies.c
+    row = connection.execute(select(s.spec, s.owner_team_id, s.platform_id).where(s.id == service_id)).one()
+    uses = connection.execute(select(d.depends_on_id).where(d.service_id == service_id)).scalars()
+    return {**row.spec, "owner": row.owner_team_id, "platform": row.platform_id, "depends_on": sorted(uses)}
+
+
+def _as_json(fields: ServiceFields) -> dict[str, Any]:
+    return {**_columns(fields)["spec"], "platform": fields.platform, "depends_on": sorted(set(fields.depends_on))}
 
 
 def _origin(connection: Connection, service_id: str) -> str | None:
     return connection.execute(select(t.services.c.origin).where(t.services.c.id == service_id)).scalar()
+
+
+def _require_known(connection: Connection, service_id: str) -> None:
+    if _origin(connection, service_id) is None:
+        raise NotFound(f"no service '{service_id}'")
 
 
 def _require_api_origin(connection: Connection, service_id: str, verb: str) -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import Connection, RowMapping
 from watchkeeper.catalog.teams import Schedule
 from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.domain.oncall import Override, shifts
+from watchkeeper.services.audit import Actor, record
+from watchkeeper.services.ownership import require_member
 from watchkeeper.services.periods import checked_period
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, person_text
 from watchkeeper.services.rotas import rota_of
@@ -79,7 +81,6 @@ class NewOverride:
     schedule_id: str
     person: str
     """Who is on call instead: any person of the catalog, of any team."""
-    author: str
     reason: str
     replaces: str | None = None
     """A person of the schedule's rotations, whose turns `person` takes; None for the whole schedule."""
@@ -111,12 +112,14 @@ class ScheduleFacts:
         return Schedule.model_validate(self.spec, strict=False)
 
 
-def create_override(db: Database, now: datetime, new: NewOverride) -> OverrideView:
-    author = person_text(new.author, "author", AUTHOR_LIMIT)
+def create_override(db: Database, now: datetime, new: NewOverride, actor: Actor) -> OverrideView:
+    """Made by a member of the schedule's team (or a platform admin)."""
+    author = person_text(actor.name, "author", AUTHOR_LIMIT)
     reason = person_text(new.reason, "reason", REASON_LIMIT)
     starts_at, ends_at = checked_period(now, new.starts_at, new.ends_at, new.duration)
     with db.transaction() as connection:
         facts = known_schedule(connection, new.schedule_id)
+        require_member(actor, [facts.team_id], f"schedule {facts.id}")
         people = store.people(connection)
         person = known_person(people, new.person, "person")
         replaces = checked_replaces(facts, new.replaces, person)
@@ -125,8 +128,18 @@ def create_override(db: Database, now: datetime, new: NewOverride) -> OverrideVi
         lock_keys(connection, [f"overrides:{facts.id}"])
         row = NewRow(facts.id, person, replaces, max(starts_at, now), ends_at, "override", author, reason, now)
         made = store.get(connection, store.add(connection, row))
-    assert made is not None
-    return _view(made, now, people, True)
+        assert made is not None
+        view = _view(made, now, people, True)
+        audited(connection, actor, now, "override.create", facts.team_id, [view])
+    return view
+
+
+def audited(
+    connection: Connection, actor: Actor, now: datetime, action: str, team: str, made: list[OverrideView]
+) -> None:
+    """One audit entry for each override written (a swap writes two)."""
+    for view in made:
+        record(connection, actor, now, action, ("override", str(view.id)), team, after=view.as_json())
 
 
 def list_overrides(
@@ -163,19 +176,26 @@ def get_override(db: Database, now: datetime, override_id: int) -> OverrideView:
         return views(connection, [row], now)[0]
 
 
-def remove_override(db: Database, now: datetime, override_id: int, by: str) -> list[OverrideView]:
+def remove_override(db: Database, now: datetime, override_id: int, actor: Actor) -> list[OverrideView]:
     """Ends the override now, and the other half of its swap with it; the removed ones, as they are now."""
-    who = person_text(by, "the name of who removes it", AUTHOR_LIMIT)
+    who = person_text(actor.name, "the name of who removes it", AUTHOR_LIMIT)
     with db.transaction() as connection:
         row = store.get(connection, override_id)
         if row is None:
             raise NotFound(f"no override {override_id}")
+        schedule = store.schedule(connection, row["schedule_id"])
+        team = schedule["team_id"] if schedule is not None else None
+        require_member(actor, [team], f"override {override_id}")
         lock_keys(connection, [f"overrides:{row['schedule_id']}"])
         together = [override_id] + ([row["swap_with"]] if row["swap_with"] is not None else [])
         if store.remove(connection, together, now, who) == 0:
             raise Conflict(f"override {override_id} has already ended")
         rows = [found for found in (store.get(connection, i) for i in together) if found is not None]
-        return views(connection, rows, now)
+        removed = views(connection, rows, now)
+        for view in removed:
+            obj = ("override", str(view.id))
+            record(connection, actor, now, "override.remove", obj, team, after=view.as_json())
+        return removed
 
 
 def views(connection: Connection, rows: list[RowMapping], now: datetime) -> list[OverrideView]:

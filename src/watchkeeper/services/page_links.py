@@ -15,11 +15,14 @@ from typing import Literal
 
 from sqlalchemy import Connection, RowMapping
 
-from watchkeeper.services.alert_views import NoSuchAlert, signal_for
+from watchkeeper.domain.access import Principal
+from watchkeeper.services.alert_views import NoSuchAlert, audit_act, signal_for
 from watchkeeper.services.alerts import receive_one
+from watchkeeper.services.audit import Actor
 from watchkeeper.store import Database
 from watchkeeper.store import escalations as store
 from watchkeeper.store.contention import in_transaction
+from watchkeeper.store.overrides import people
 
 PageAction = Literal["acknowledge", "resolve"]
 _TOKEN = re.compile(r"([1-9][0-9]{0,9})-([0-9a-f]{32})")
@@ -92,13 +95,22 @@ def _act(connection: Connection, link_id: int, action: PageAction, now: datetime
         raise LinkRefused(_refusal(shown))
     if not store.use_link(connection, link_id, now, action):
         raise LinkRefused("this link has just been used")
-    actor = f"{shown.person_id} (from a page link)" if shown.person_id else "someone (from a page link)"
+    actor = _paged_person(connection, shown.person_id)
     for alert in shown.alerts:
         if action == "resolve" or alert["status"] == "triggered":
-            receive_one(connection, signal_for(alert, action, actor), now)
+            receive_one(
+                connection, signal_for(alert, action, f"{shown.person_id or 'someone'} (from a page link)"), now
+            )
+            audit_act(connection, actor, now, alert, action)
     after = _view(connection, link_id, now)
     assert after is not None
     return after
+
+
+def _paged_person(connection: Connection, person_id: str | None) -> Actor:
+    """The link acts as the person it was sent to, named as the catalog names them."""
+    name = people(connection).get(person_id or "", person_id or "someone with the link")
+    return Actor(Principal(name=name, person_id=person_id, via="link"), "link")
 
 
 def _view(connection: Connection, link_id: int, now: datetime) -> PageView | None:

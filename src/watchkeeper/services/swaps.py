@@ -12,16 +12,19 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from watchkeeper.domain.oncall import Shift, shifts
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.overrides import (
     AUTHOR_LIMIT,
     REASON_LIMIT,
     OverrideView,
     ScheduleFacts,
     applied_overrides,
+    audited,
     known_person,
     known_schedule,
     views,
 )
+from watchkeeper.services.ownership import require_member
 from watchkeeper.services.periods import LONGEST
 from watchkeeper.services.refusals import Refused, person_text
 from watchkeeper.services.rotas import rota_of
@@ -48,7 +51,6 @@ class Swap:
     schedule_id: str
     first: ShiftAt
     second: ShiftAt
-    author: str
     reason: str
 
 
@@ -58,7 +60,6 @@ class Cover:
     person: str
     """Who takes the shift: any person of the catalog."""
     covered: ShiftAt
-    author: str
     reason: str
     starts_at: datetime | None = None
     """Within the shift; its start when not given."""
@@ -66,11 +67,12 @@ class Cover:
     """Within the shift; its end when not given."""
 
 
-def swap_shifts(db: Database, now: datetime, swap: Swap) -> tuple[OverrideView, OverrideView]:
-    author = person_text(swap.author, "author", AUTHOR_LIMIT)
+def swap_shifts(db: Database, now: datetime, swap: Swap, actor: Actor) -> tuple[OverrideView, OverrideView]:
+    author = person_text(actor.name, "author", AUTHOR_LIMIT)
     reason = person_text(swap.reason, "reason", REASON_LIMIT)
     with db.transaction() as connection:
         facts = known_schedule(connection, swap.schedule_id)
+        require_member(actor, [facts.team_id], f"schedule {facts.id}")
         people = store.people(connection)
         first = known_person(people, swap.first.person, "person")
         second = known_person(people, swap.second.person, "with")
@@ -86,14 +88,16 @@ def swap_shifts(db: Database, now: datetime, swap: Swap) -> tuple[OverrideView, 
         store.pair(connection, made[0], made[1])
         rows = [store.get(connection, made_id) for made_id in made]
         first_view, second_view = views(connection, [row for row in rows if row is not None], now)
+        audited(connection, actor, now, "override.swap", facts.team_id, [first_view, second_view])
     return first_view, second_view
 
 
-def cover_shift(db: Database, now: datetime, cover: Cover) -> OverrideView:
-    author = person_text(cover.author, "author", AUTHOR_LIMIT)
+def cover_shift(db: Database, now: datetime, cover: Cover, actor: Actor) -> OverrideView:
+    author = person_text(actor.name, "author", AUTHOR_LIMIT)
     reason = person_text(cover.reason, "reason", REASON_LIMIT)
     with db.transaction() as connection:
         facts = known_schedule(connection, cover.schedule_id)
+        require_member(actor, [facts.team_id], f"schedule {facts.id}")
         people = store.people(connection)
         person = known_person(people, cover.person, "person")
         covered = known_person(people, cover.covered.person, "for")
@@ -110,7 +114,9 @@ def cover_shift(db: Database, now: datetime, cover: Cover) -> OverrideView:
         made = _write(connection, facts, person, shift, starts_at, ends_at, "cover", author, reason, now)
         row = store.get(connection, made)
         assert row is not None
-        return views(connection, [row], now)[0]
+        view = views(connection, [row], now)[0]
+        audited(connection, actor, now, "override.cover", facts.team_id, [view])
+        return view
 
 
 def shift_around(connection: Connection, facts: ScheduleFacts, at: datetime) -> Shift | None:

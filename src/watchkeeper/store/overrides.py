@@ -149,3 +149,8 @@ def people(connection: Connection) -> dict[str, str]:
     """Every person in the catalog: id to name, by name."""
     p = t.people.c
     return {row.id: row.name for row in connection.execute(select(p.id, p.name).order_by(p.name, p.id))}
+
+
+def team_of_person(connection: Connection, person_id: str) -> str | None:
+    p = t.people.c
+    return connection.execute(select(p.team_id).where(p.id == person_id)).scalar_one_or_none()

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.catalog.types import ID_PATTERN, Severity
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
-from watchkeeper.services.refusals import Refused, person_text
+from watchkeeper.services.audit import Actor
+from watchkeeper.services.refusals import Refused
 from watchkeeper.store.alert_lists import AlertFilter
 from watchkeeper.store.contention import Contended
 from watchkeeper.web.access import AlertsWriter, Reader
@@ -30,16 +31,11 @@ Source = Annotated[
 
 
 ACT_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "who acts is not a name"},
+    400: {"description": "a body that names someone: who acts is whoever is signed in"},
+    403: {"description": "the alert is another team's"},
     404: {"description": "no such open alert"},
     409: {"description": "others changed the alert at the same moment, every time it was tried; try again"},
 }
-
-
-class ActIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    by: str = Field(min_length=1, max_length=200, description="who acknowledges or resolves")
 
 
 class ActOut(BaseModel):
@@ -126,26 +122,31 @@ async def get_alert(request: Request, who: Reader, alert_id: AlertId) -> AlertDe
     return AlertDetailOut.model_validate({**page.alert, "events": page.events})
 
 
+class ActIn(BaseModel):
+    """Nothing: who acts is whoever is signed in. A body naming someone (`by`, as before sign-in) is refused
+    rather than ignored, so that no client believes it recorded another name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 @router.post("/alerts/{alert_id}/acknowledge", responses=ACT_PROBLEMS)
-async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
-    return await _act(request, alert_id, "acknowledge", body.by)
+async def acknowledge(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn | None = None) -> ActOut:
+    return await _act(request, alert_id, "acknowledge", Actor(who, "api"))
 
 
 @router.post("/alerts/{alert_id}/resolve", responses=ACT_PROBLEMS)
-async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn) -> ActOut:
-    return await _act(request, alert_id, "resolve", body.by)
+async def resolve(request: Request, who: AlertsWriter, alert_id: AlertId, body: ActIn | None = None) -> ActOut:
+    return await _act(request, alert_id, "resolve", Actor(who, "api"))
 
 
-async def _act(request: Request, alert_id: int, action: str, by: str) -> ActOut:
+async def _act(request: Request, alert_id: int, action: str, actor: Actor) -> ActOut:
     context: AppContext = request.app.state.context
     try:
-        name = person_text(by, "by", 200)
+        received = await run_in_threadpool(alert_views.act, context.db, alert_id, action, actor, context.clock.now())
     except Refused as refused:
-        raise Problem(400, "Bad request", refused.message) from None
-    try:
-        received = await run_in_threadpool(
-            alert_views.act, context.db, alert_id, action, f"{name} (api)", context.clock.now()
-        )
+        raise Problem(
+            refused.status, "Forbidden" if refused.status == 403 else "Bad request", refused.message
+        ) from None
     except NoSuchAlert as error:
         raise Problem(404, "Not found", str(error)) from None
     except Contended as error:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from watchkeeper.catalog.types import ID_PATTERN
 from watchkeeper.services import overrides, swaps
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.overrides import NewOverride, OverrideView
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap
 from watchkeeper.store.overrides import Listing as Listed
@@ -31,7 +32,6 @@ OVERRIDES: dict[Listed, Listing] = {
     "all": Listing("overrides:all", (int,)),
 }
 PersonId = Annotated[str, Field(max_length=63)]
-Author = Annotated[str, Field(default="", max_length=1000)]
 Reason = Annotated[str, Field(default="", max_length=10_000)]
 
 
@@ -43,7 +43,6 @@ class OverrideIn(BaseModel):
     starts_at: datetime | None = Field(default=None, description="with a UTC offset; now when left out")
     ends_at: datetime | None = Field(default=None, description="with a UTC offset; or give a duration")
     duration: str | None = Field(default=None, max_length=40, description="such as 8h or 2d; or give ends_at")
-    author: Author
     reason: Reason
 
 
@@ -58,7 +57,6 @@ class SwapIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     shifts: tuple[ShiftIn, ShiftIn] = Field(description="the two shifts to exchange")
-    author: Author
     reason: Reason
 
 
@@ -69,14 +67,7 @@ class CoverIn(BaseModel):
     shift: ShiftIn = Field(description="the shift taken")
     starts_at: datetime | None = Field(default=None, description="within the shift; its start when left out")
     ends_at: datetime | None = Field(default=None, description="within the shift; its end when left out")
-    author: Author
     reason: Reason
-
-
-class RemoveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    author: Author
 
 
 class OverrideOut(BaseModel):
@@ -122,14 +113,13 @@ async def create_override(
     new = NewOverride(
         schedule_id=schedule_id,
         person=body.person,
-        author=body.author,
         reason=body.reason,
         replaces=body.replaces,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         duration=duration_of(body.duration),
     )
-    made = await attempt(overrides.create_override, context.db, context.clock.now(), new)
+    made = await attempt(overrides.create_override, context.db, context.clock.now(), new, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/overrides/{made.id}"
     return _out(made)
 
@@ -202,8 +192,8 @@ async def _listed(
 async def swap_shifts(request: Request, who: OnCallWriter, schedule_id: ScheduleId, body: SwapIn) -> list[OverrideOut]:
     context = _context(request)
     first, second = (ShiftAt(shift.person, shift.at) for shift in body.shifts)
-    made = Swap(schedule_id, first, second, body.author, body.reason)
-    pair = await attempt(swaps.swap_shifts, context.db, context.clock.now(), made)
+    made = Swap(schedule_id, first, second, body.reason)
+    pair = await attempt(swaps.swap_shifts, context.db, context.clock.now(), made, Actor(who, "api"))
     return [_out(view) for view in pair]
 
 
@@ -213,8 +203,8 @@ async def cover_shift(
 ) -> OverrideOut:
     context = _context(request)
     shift = ShiftAt(body.shift.person, body.shift.at)
-    made = Cover(schedule_id, body.person, shift, body.author, body.reason, body.starts_at, body.ends_at)
-    override = await attempt(swaps.cover_shift, context.db, context.clock.now(), made)
+    made = Cover(schedule_id, body.person, shift, body.reason, body.starts_at, body.ends_at)
+    override = await attempt(swaps.cover_shift, context.db, context.clock.now(), made, Actor(who, "api"))
     response.headers["Location"] = f"/api/v1/overrides/{override.id}"
     return _out(override)
 
@@ -237,11 +227,9 @@ async def remove_override(
     request: Request,
     who: OnCallWriter,
     override_id: OverrideId,
-    author: Annotated[str | None, Query(max_length=1000, description="who removes it (or in the body)")] = None,
-    body: RemoveIn | None = None,
 ) -> list[OverrideOut]:
     """Ends the override now; a swap's other half ends with it. Both are answered, as they are now."""
     context = _context(request)
-    by = author if author is not None else (body.author if body else "")
-    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, by)
+    actor = Actor(who, "api")
+    ended = await attempt(overrides.remove_override, context.db, context.clock.now(), override_id, actor)
     return [_out(view) for view in ended]

@@ -11,7 +11,7 @@ from watchkeeper.services.refusals import Refused
 from watchkeeper.web.problems import Problem
 
 T = TypeVar("T")
-TITLES = {400: "Bad request", 404: "Not found", 409: "Conflict"}
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
 
 
 async def attempt(action: Callable[..., T], *args: Any) -> T:

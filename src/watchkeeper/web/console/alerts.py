@@ -2,14 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.services import alert_views
 from watchkeeper.services.alert_views import NoSuchAlert
-from watchkeeper.services.refusals import Refused, person_text
-from watchkeeper.web.access import AlertsWriter, Reader, require_same_origin
+from watchkeeper.services.audit import Actor
+from watchkeeper.services.refusals import Refused
+from watchkeeper.web.access import AlertsWriter, Reader
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
 from watchkeeper.web.paging import PRIVATE, page_links_of
@@ -45,35 +46,22 @@ async def alert(request: Request, who: Reader, alert_id: str) -> HTMLResponse:
 
 
 @router.post("/alerts/{alert_id}/{action}", response_class=HTMLResponse, response_model=None)
-async def act(
-    request: Request, who: AlertsWriter, alert_id: str, action: str, by: Annotated[str, Form(max_length=1000)] = ""
-) -> HTMLResponse | RedirectResponse:
-    """Acknowledge or resolve from the alert's page; a name is asked for until sign-in comes (issue 6)."""
-    require_same_origin(request)
+async def act(request: Request, who: AlertsWriter, alert_id: str, action: str) -> HTMLResponse | RedirectResponse:
+    """Acknowledge or resolve from the alert's page, as the person signed in."""
     context: AppContext = request.app.state.context
     if action not in ACTIONS or not _an_id(alert_id):
         return await not_found(request, f"alert {alert_id[:40]}")
-    if not by.strip():
-        return await _refused(request, int(alert_id), f"Enter your name to {ACTIONS[action]} this alert")
+    actor = Actor(who, "console")
     try:
-        name = person_text(by, "Your name", 200)
-        await run_in_threadpool(
-            alert_views.act, context.db, int(alert_id), ACTIONS[action], f"{name} (console)", context.clock.now()
-        )
+        await run_in_threadpool(alert_views.act, context.db, int(alert_id), ACTIONS[action], actor, context.clock.now())
     except NoSuchAlert:
         return await not_found(request, f"open alert {alert_id}")
     except Refused as refused:
-        return await _refused(
-            request,
-            int(alert_id),
-            refused.message.replace(
-                "Your name is required: say who, or why, in words", f"Enter your name to {ACTIONS[action]} this alert"
-            ),
-        )
+        return await _refused(request, int(alert_id), refused.message, refused.status)
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
-async def _refused(request: Request, alert_id: int, error: str) -> HTMLResponse:
+async def _refused(request: Request, alert_id: int, error: str, status: int = 400) -> HTMLResponse:
     context: AppContext = request.app.state.context
     try:
         page = await run_in_threadpool(alert_views.alert_page, context.db, alert_id)
@@ -81,7 +69,7 @@ async def _refused(request: Request, alert_id: int, error: str) -> HTMLResponse:
         return await not_found(request, f"alert {alert_id}")
     pending = await run_in_threadpool(alert_views.pending_notifications, context.db, alert_id)
     values = await page_context(request, page=page, pending=pending, now=context.clock.now(), act_error=error)
-    return render(request, "alert.html", values, status_code=400)
+    return render(request, "alert.html", values, status_code=status)
 
 
 def _an_id(text: str) -> bool:

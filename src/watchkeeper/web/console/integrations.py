@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.logs import get_logger
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.integration_keys import (
     KEY_PLACES,
     IssuedKey,
@@ -85,9 +86,9 @@ async def issue_key(request: Request, who: IntegrationsWriter, integration_id: s
         return await _confirm_page(request, row, form, changed=bool(seen))
     if row.hint is not None and form.get("confirm") != "yes":
         return await _confirm_page(request, row, form)  # rotating kills the old key at once: ask first
-    author = form.get("author", "")
+    actor = Actor(who, "console")
     try:
-        issued = await run_in_threadpool(rotate_seen, context.db, integration_id, context.clock.now(), author, seen)
+        issued = await run_in_threadpool(rotate_seen, context.db, integration_id, context.clock.now(), actor, seen)
     except (UnknownIntegration, KeyChanged):
         now_row = await run_in_threadpool(find_integration, context.db, integration_id)
         return await _confirm_page(request, now_row, form, changed=True)

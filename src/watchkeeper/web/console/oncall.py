@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.domain.oncall import instant_of
 from watchkeeper.logs import get_logger
 from watchkeeper.services import calendar_feeds, oncall_calendar, overrides
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.calendar_feeds import FeedChanged, IssuedFeed, feed_url
 from watchkeeper.services.overrides import NewOverride
 from watchkeeper.services.refusals import NotFound, Refused
@@ -100,28 +101,27 @@ async def add_override(request: Request, who: OnCallWriter, schedule_id: str) ->
         new = NewOverride(
             schedule_id=schedule_id,
             person=form.get("person", ""),
-            author=form.get("author", ""),
             reason=form.get("reason", ""),
             replaces=form.get("replaces") or None,
             starts_at=_local(form.get("from", ""), zone, "from"),
             ends_at=_local(form.get("to", ""), zone, "to") or _missing("to: enter when the override ends"),
         )
-        made = await run_in_threadpool(overrides.create_override, context.db, context.clock.now(), new)
+        actor = Actor(who, "console")
+        made = await run_in_threadpool(overrides.create_override, context.db, context.clock.now(), new, actor)
     except NotFound:
         return await not_found(request, "No schedule with this id in the catalog in force.")
     except (Refused, ValueError) as refused:
-        return await _schedule(request, schedule_id, form, _reason(refused), 400)
+        status = refused.status if isinstance(refused, Refused) else 400
+        return await _schedule(request, schedule_id, form, _reason(refused), status)
     return RedirectResponse(f"/oncall/schedules/{schedule_id}?done=added-{made.id}#override-{made.id}", 303)
 
 
 @router.post("/oncall/schedules/{schedule_id}/overrides/{override_id}/remove", response_class=HTMLResponse)
 async def remove_override(request: Request, who: OnCallWriter, schedule_id: str, override_id: int) -> Response:
-    form = await _form(request)
     context = _context(request)
     try:
-        await run_in_threadpool(
-            overrides.remove_override, context.db, context.clock.now(), override_id, form.get("author", "")
-        )
+        actor = Actor(who, "console")
+        await run_in_threadpool(overrides.remove_override, context.db, context.clock.now(), override_id, actor)
     except Refused as refused:
         return await _schedule(request, schedule_id, None, f"Override {override_id}: {refused.message}", refused.status)
     return RedirectResponse(f"/oncall/schedules/{schedule_id}?done=removed-{override_id}#overrides", 303)
@@ -152,16 +152,16 @@ async def calendar_link(request: Request, who: OnCallWriter, schedule_id: str) -
             kind,
             subject_id,
             context.clock.now(),
-            form.get("author", ""),
+            Actor(who, "console"),
             seen or calendar_feeds.NO_FEED,
         )
     except FeedChanged as changed:
         found = await run_in_threadpool(calendar_feeds.subject, context.db, kind, subject_id)
         return await _confirm(request, schedule_id, found, form, changed.message, 409)
-    except Refused as refused:  # no name
+    except Refused as refused:  # not theirs to issue
         if asked:
             return await _confirm(request, schedule_id, found, form, refused.message, refused.status)
-        return await _schedule(request, schedule_id, None, refused.message, 400, feed_form=form, field="feed-author")
+        return await _schedule(request, schedule_id, None, refused.message, refused.status, feed_form=form)
     log.info("calendar link issued", subject=f"{kind}:{subject_id}", by=issued.issued_by)
     return await _issued(request, schedule_id, issued)
 
