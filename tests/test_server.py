@@ -312,7 +312,7 @@ def test_the_demo_pages_the_person_on_call_and_their_link_stops_the_escalation(t
         assert 'value="acknowledge"' in shown.text, "opening the link acknowledges nothing by itself"
         done = httpx.post(link[1], data={"action": "acknowledge"}, headers={"Sec-Fetch-Site": "same-origin"})
         assert "escalation has stopped" in done.text
-        alerts = httpx.get(url + "api/v1/alerts").json()
+        alerts = httpx.get(url + "api/v1/alerts").json()["items"]
         [paged] = [a for a in alerts if a["acknowledged_by"] == f"{person[1]} (from a page link)"]
         assert paged["status"] == "acknowledged"
 

@@ -238,7 +238,7 @@ def test_the_console_and_api_acknowledge_and_resolve(db: Database, tmp_path: Pat
     scenario.advance(1)
     page = web.get(f"/alerts/{first}").text
     assert 'policy <span class="wk-mono">re-default</span>: stopped by an acknowledgement, level 1' in page
-    listed = web.get("/api/v1/alerts", params={"status": "all"}).json()
+    listed = web.get("/api/v1/alerts", params={"status": "all"}).json()["items"]
     assert {(a["id"], a["status"]) for a in listed} == {(first, "acknowledged"), (second, "resolved")}
     with db.reading() as connection:
         alert = alert_store.get(connection, first)

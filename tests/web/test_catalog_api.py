@@ -64,7 +64,8 @@ def test_objects_from_files_are_read_only(loaded, method):
     response = getattr(loaded.client, method)("/api/v1/services/pay-api", **({"json": body} if method == "put" else {}))
 
     assert response.status_code == 409
-    assert "comes from a catalog file" in response.json()["detail"]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "comes from the catalog file teams/pay.yaml (line " in response.json()["detail"]
     assert loaded.client.get("/api/v1/services/pay-api").json()["name"] == "Payments API"
 
 
@@ -98,7 +99,12 @@ def test_objects_created_through_the_api_are_marked_and_editable(loaded):
             422,
             "depends_on: a service cannot depend on itself",
         ),
-        ({"id": "pay-api", "name": "X", "owner": "pay"}, 409, "service 'pay-api' already exists"),
+        (
+            {"id": "pay-api", "name": "X", "owner": "pay"},
+            409,
+            "service 'pay-api' comes from the catalog file teams/pay.yaml (line 101) and cannot be created again "
+            "through the API; change it there and reload the catalog instead",
+        ),
     ],
 )
 def test_bad_service_creations_are_refused_with_the_reason(loaded, body, status, detail):
@@ -142,9 +148,9 @@ def test_unknown_objects_are_404_problems(loaded):
 
 
 def test_lists_show_teams_platforms_services_and_checks(loaded):
-    teams = {team["id"]: team for team in loaded.client.get("/api/v1/teams").json()}
-    platforms = {p["id"]: p for p in loaded.client.get("/api/v1/platforms").json()}
-    checks = {c["id"]: c for c in loaded.client.get("/api/v1/checks").json()}
+    teams = {team["id"]: team for team in loaded.client.get("/api/v1/teams").json()["items"]}
+    platforms = {p["id"]: p for p in loaded.client.get("/api/v1/platforms").json()["items"]}
+    checks = {c["id"]: c for c in loaded.client.get("/api/v1/checks").json()["items"]}
 
     assert teams["reliability-engineering"]["platform_team"] is True
     assert {p["id"] for p in teams["notify"]["people"]} == {"ines", "jonah"}
@@ -161,3 +167,25 @@ def test_the_openapi_document_is_served(served):
     assert document["info"]["title"] == "Watchkeeper"
     assert "/api/v1/catalog/reload" in document["paths"]
     assert "/api/v1/services/{service_id}" in document["paths"]
+
+
+def test_a_service_made_through_the_api_is_changed_only_by_its_team(loaded):
+    from signed_in import Person, token_for
+
+    pay = token_for(loaded.db, Person("pay@example.org", role="team-member", team="pay"), ["read", "catalog"])
+    notify = token_for(loaded.db, Person("notify@example.org", role="team-member", team="notify"), ["read", "catalog"])
+    as_pay, as_notify = ({"Authorization": f"Bearer {token}"} for token in (pay, notify))
+    body = {"id": "pay-admin", "name": "Pay admin", "owner": "pay"}
+
+    foreign = loaded.client.post("/api/v1/services", json=body | {"id": "x2", "owner": "notify"}, headers=as_pay)
+    made = loaded.client.post("/api/v1/services", json=body, headers=as_pay)
+    taken = loaded.client.put("/api/v1/services/pay-admin", json={"name": "Mine", "owner": "notify"}, headers=as_notify)
+    given_away = loaded.client.put("/api/v1/services/pay-admin", json={"name": "X", "owner": "notify"}, headers=as_pay)
+    deleted = loaded.client.delete("/api/v1/services/pay-admin", headers=as_notify)
+
+    assert foreign.status_code == 403
+    assert made.status_code == 201, made.text
+    assert (taken.status_code, given_away.status_code, deleted.status_code) == (403, 403, 403)
+    assert "team pay" in deleted.json()["detail"]
+    assert loaded.client.get("/api/v1/services/pay-admin").json()["name"] == "Pay admin"
+    assert loaded.client.delete("/api/v1/services/pay-admin", headers=as_pay).status_code == 204

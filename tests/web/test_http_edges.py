@@ -72,14 +72,14 @@ def test_ids_in_paths_are_checked_before_any_query(loaded, bad_id):
 
 
 def test_an_unexpected_error_is_a_problem_and_logged_once(loaded, monkeypatch, caplog):
-    import watchkeeper.web.api.objects as objects_api
+    import watchkeeper.web.api.teams as teams_api
 
     def broken(_db):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(objects_api, "read_catalogue", broken)
+    monkeypatch.setattr(teams_api, "read_catalogue", broken)
 
-    response = loaded.client.get("/api/v1/teams")
+    response = loaded.client.get("/api/v1/teams/pay")
 
     assert response.status_code == 500
     assert response.json() == {

@@ -12,7 +12,7 @@ def test_who_is_on_call_for_a_team_at_a_time(loaded):
     )
 
     assert response.status_code == 200, response.text
-    answers = {a["schedule"]: a for a in response.json()}
+    answers = {a["schedule"]: a for a in response.json()["items"]}
     assert set(answers) == {"re-primary", "re-secondary"}
     primary = answers["re-primary"]
     assert primary["person"] == {"id": "dami", "name": "Dami Adeyemi", "email": "dami.adeyemi@example.gov.uk"}
@@ -23,8 +23,8 @@ def test_who_is_on_call_for_a_team_at_a_time(loaded):
 
 
 def test_every_schedule_when_no_team_is_given_and_a_time_without_offset_is_utc(loaded):
-    with_offset = loaded.client.get("/api/v1/oncall", params={"at": "2026-03-30T16:00:00+00:00"}).json()
-    without = loaded.client.get("/api/v1/oncall", params={"at": "2026-03-30T16:00:00"}).json()
+    with_offset = loaded.client.get("/api/v1/oncall", params={"at": "2026-03-30T16:00:00+00:00"}).json()["items"]
+    without = loaded.client.get("/api/v1/oncall", params={"at": "2026-03-30T16:00:00"}).json()["items"]
 
     assert {a["schedule"] for a in with_offset} == {"notify-on-call", "pay-on-call", "re-primary", "re-secondary"}
     assert without == with_offset
@@ -32,7 +32,7 @@ def test_every_schedule_when_no_team_is_given_and_a_time_without_offset_is_utc(l
 
 def test_now_is_the_default_time(loaded):
     before = datetime.now().astimezone()
-    answers = loaded.client.get("/api/v1/oncall", params={"team": "pay"}).json()
+    answers = loaded.client.get("/api/v1/oncall", params={"team": "pay"}).json()["items"]
 
     assert [a["schedule"] for a in answers] == ["pay-on-call"]
     assert abs(datetime.fromisoformat(answers[0]["at"]) - before) < timedelta(minutes=1)

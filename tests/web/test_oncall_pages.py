@@ -161,7 +161,7 @@ def test_an_override_made_by_the_form_is_listed_and_removed_by_its_button(loaded
 def test_the_form_reads_times_in_the_schedules_timezone(loaded):
     add_override(loaded.client, **{"from": "2099-07-01 09:00", "to": "2099-07-01 17:00"}, replaces="ines")
 
-    stored = loaded.client.get("/api/v1/schedules/notify-on-call/overrides").json()
+    stored = loaded.client.get("/api/v1/schedules/notify-on-call/overrides").json()["items"]
 
     assert [(o["starts_at"], o["ends_at"], o["replaces"]) for o in stored] == [
         ("2099-07-01T08:00:00Z", "2099-07-01T16:00:00Z", "ines")
@@ -215,7 +215,7 @@ def test_a_form_from_another_site_changes_nothing(loaded):
     )
 
     assert (cross.status_code, feed.status_code) == (403, 403)
-    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json() == []
+    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()["items"] == []
 
 
 def test_a_calendar_link_is_shown_once_and_a_second_asks_before_replacing_it(loaded):

@@ -36,7 +36,7 @@ def test_an_override_is_created_listed_read_and_removed(loaded):
 
     made = _override(client)
     override = made.json()
-    listed = client.get("/api/v1/schedules/notify-on-call/overrides").json()
+    listed = client.get("/api/v1/schedules/notify-on-call/overrides").json()["items"]
     read = client.get(made.headers["Location"]).json()
     removed = client.delete(f"/api/v1/overrides/{override['id']}")
     again = client.delete(f"/api/v1/overrides/{override['id']}")
@@ -50,8 +50,8 @@ def test_an_override_is_created_listed_read_and_removed(loaded):
     assert [(o["state"], o["removed_by"]) for o in removed.json()] == [("removed", "Asha Patel")]
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
-    assert client.get("/api/v1/schedules/notify-on-call/overrides").json() == []
-    assert len(client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()) == 1
+    assert client.get("/api/v1/schedules/notify-on-call/overrides").json()["items"] == []
+    assert len(client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()["items"]) == 1
 
 
 def test_an_author_in_the_body_is_refused_since_the_author_is_whoever_signed_in(loaded):
@@ -151,4 +151,4 @@ def test_a_swap_of_an_instant_outside_the_persons_shift_is_a_400_with_the_reason
 
     assert response.status_code == 400
     assert f"{second[0]} is not on call on notify-on-call at" in response.json()["detail"]
-    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json() == []
+    assert loaded.client.get("/api/v1/schedules/notify-on-call/overrides?state=all").json()["items"] == []

@@ -15,7 +15,7 @@ def test_a_silence_is_created_listed_read_and_expired(loaded):
 
     made = _silence(client, matchers=["service=pay-api", {"name": "severity", "op": "=~", "value": "page|ticket"}])
     silence = made.json()
-    listed = client.get("/api/v1/silences").json()
+    listed = client.get("/api/v1/silences").json()["items"]
     read = client.get(made.headers["Location"]).json()
     expired = client.post(f"/api/v1/silences/{silence['id']}/expire")
     again = client.post(f"/api/v1/silences/{silence['id']}/expire")
@@ -33,8 +33,8 @@ def test_a_silence_is_created_listed_read_and_expired(loaded):
     assert (expired.json()["state"], expired.json()["expired_by"]) == ("expired", "Asha Patel")
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
-    assert client.get("/api/v1/silences").json() == []
-    assert [s["id"] for s in client.get("/api/v1/silences?state=expired").json()] == [silence["id"]]
+    assert client.get("/api/v1/silences").json() == {"items": [], "next": None}
+    assert [s["id"] for s in client.get("/api/v1/silences?state=expired").json()["items"]] == [silence["id"]]
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_a_wrong_value_is_a_400_saying_what_is_wrong(loaded, fields, detail):
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert detail in response.json()["detail"]
-    assert loaded.client.get("/api/v1/silences?state=all").json() == []
+    assert loaded.client.get("/api/v1/silences?state=all").json()["items"] == []
 
 
 def test_a_body_of_the_wrong_shape_is_a_422(loaded):
@@ -98,19 +98,20 @@ def test_a_runtime_window_is_created_listed_and_cancelled(loaded):
     made = client.post("/api/v1/maintenance", json=body | {"duration": "2h"})
     window = made.json()
     listing = client.get("/api/v1/maintenance").json()
+    catalog_listing = client.get("/api/v1/maintenance/catalog").json()
     cancelled = client.post(f"/api/v1/maintenance/{window['id']}/cancel")
 
     assert made.status_code == 201, made.text
     assert made.headers["Location"] == f"/api/v1/maintenance/{window['id']}"
     assert (window["key"], window["state"]) == (f"runtime:{window['id']}", "scheduled")
     assert window["scope"] == {"checks": [], "services": [], "platforms": ["paas"]}
-    assert [w["id"] for w in listing["runtime"]] == [window["id"]]
-    catalog = {w["id"]: w for w in listing["catalog"]}
+    assert [w["id"] for w in listing["items"]] == [window["id"]]
+    catalog = {w["id"]: w for w in catalog_listing["items"]}
     assert catalog["paas-weekly-patching"]["platform"] == "paas"
     assert catalog["paas-weekly-patching"]["next"] is not None
     assert cancelled.json()["state"] == "cancelled"
-    assert client.get("/api/v1/maintenance").json()["runtime"] == []
-    assert [w["id"] for w in client.get("/api/v1/maintenance?state=ended").json()["runtime"]] == [window["id"]]
+    assert client.get("/api/v1/maintenance").json()["items"] == []
+    assert [w["id"] for w in client.get("/api/v1/maintenance?state=ended").json()["items"]] == [window["id"]]
 
 
 @pytest.mark.parametrize(

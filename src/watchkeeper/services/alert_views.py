@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, select
 
 from watchkeeper.domain.alerts import Signal, Subject
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.services.alerts import Received, receive_one
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.ownership import require_member
-from watchkeeper.store import Database
+from watchkeeper.store import Database, alert_lists
 from watchkeeper.store import alerts as store
 from watchkeeper.store import tables as t
+from watchkeeper.store.alert_lists import AlertFilter
 from watchkeeper.store.contention import in_transaction
 
 OPEN = ("triggered", "acknowledged")
@@ -41,6 +43,13 @@ def list_alerts(
         query = query.where(a.c.team_id == team)
     with db.reading() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def alert_list(db: Database, given: AlertFilter, after: Key | None, limit: int) -> Page[dict[str, Any]]:
+    """A page of alerts, newest first."""
+    with db.reading() as connection:
+        found = alert_lists.alerts(connection, given, after, limit)
+    return Page([dict(row) for row in found.items], found.next)
 
 
 def alert_page(db: Database, alert_id: int) -> AlertPage:

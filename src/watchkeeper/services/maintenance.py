@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from watchkeeper.domain.keyset import Key, Page, page_of
 from watchkeeper.domain.maintenance import Occurrence, Window, next_start, occurrence_at
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.ownership import require_member
@@ -156,6 +157,35 @@ def overview(db: Database, now: datetime, ended_limit: int = 20) -> MaintenanceO
 def list_runtime(db: Database, now: datetime, which: Listing = "current") -> list[RuntimeWindowView]:
     with db.reading() as connection:
         return [runtime_view(row, now) for row in store.listed(connection, now, which)]
+
+
+def runtime_page(db: Database, now: datetime, which: Listing, after: Key | None, limit: int) -> Page[RuntimeWindowView]:
+    with db.reading() as connection:
+        found = store.page(connection, now, which, after, limit)
+    return Page([runtime_view(row, now) for row in found.items], found.next)
+
+
+def catalog_page(
+    db: Database, now: datetime, subject: tuple[str, str] | None, after: Key | None, limit: int
+) -> Page[CatalogWindowView]:
+    """The catalog's windows in order of id; `subject` (service or platform, and its id) keeps that one's."""
+    chosen = [
+        view for view in _catalog_views(db, now) if subject is None or (view.subject_kind, view.subject_id) == subject
+    ]
+    return page_of(chosen, lambda view: (view.id,), after, limit)
+
+
+def catalog_window_view(db: Database, now: datetime, window_id: str) -> CatalogWindowView:
+    found = next((view for view in _catalog_views(db, now) if view.id == window_id), None)
+    if found is None:
+        raise NotFound(f"no maintenance window '{window_id}' in the catalog")
+    return found
+
+
+def _catalog_views(db: Database, now: datetime) -> list[CatalogWindowView]:
+    with db.reading() as connection:
+        rows = store.catalog_windows(connection)
+    return [view for view in (_catalog_view(row, now) for row in rows) if view is not None]
 
 
 def get_window(db: Database, now: datetime, window_id: int) -> RuntimeWindowView:

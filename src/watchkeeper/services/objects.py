@@ -32,6 +32,25 @@ class ReadOnly(ObjectError):
     status = 409
 
 
+class FromFile(ReadOnly):
+    """A write to an object from a catalog file: the file is the truth, so that is where to change it."""
+
+    def __init__(self, section: str, object_id: str, verb: str) -> None:
+        self.section = section
+        self.object_id = object_id
+        self.verb = verb
+        super().__init__(self.explained(None))
+
+    def explained(self, where: str | None) -> str:
+        kind = self.section.removesuffix("s")
+        source = f"the catalog file {where}" if where else "a catalog file"
+        change = "it there" if where else "the file"
+        return (
+            f"{kind} '{self.object_id}' comes from {source} and cannot be {self.verb} through the API; "
+            f"change {change} and reload the catalog instead"
+        )
+
+
 class AlreadyExists(ObjectError):
     status = 409
 
@@ -55,7 +74,10 @@ def create_service(db: Database, clock: Clock, service_id: str, fields: ServiceF
     now = clock.now()
     require_member(actor, [fields.owner], f"a service owned by {fields.owner}")
     with db.transaction() as connection:
-        if _origin(connection, service_id) is not None:
+        origin = _origin(connection, service_id)
+        if origin == "file":
+            raise FromFile("services", service_id, "created again")
+        if origin is not None:
             raise AlreadyExists(f"service '{service_id}' already exists")
         _check_references(connection, service_id, fields)
         connection.execute(
@@ -130,10 +152,7 @@ def _require_api_origin(connection: Connection, service_id: str, verb: str) -> N
     if origin is None:
         raise NotFound(f"no service '{service_id}'")
     if origin == "file":
-        raise ReadOnly(
-            f"service '{service_id}' comes from a catalog file and cannot be {verb} through the API; "
-            "change the file instead"
-        )
+        raise FromFile("services", service_id, verb)
 
 
 def _check_references(connection: Connection, service_id: str, fields: ServiceFields) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from watchkeeper.catalog.teams import Schedule
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.domain.oncall import Override, shifts
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.ownership import require_member
@@ -22,7 +23,7 @@ from watchkeeper.services.rotas import rota_of
 from watchkeeper.store import Database
 from watchkeeper.store import overrides as store
 from watchkeeper.store.contention import lock_keys
-from watchkeeper.store.overrides import Kind, Listing, NewRow
+from watchkeeper.store.overrides import Kind, Listing, NewRow, OverrideFilter
 
 AUTHOR_LIMIT = 200
 REASON_LIMIT = 2000
@@ -144,12 +145,27 @@ def audited(
 def list_overrides(
     db: Database, now: datetime, schedule_id: str | None = None, which: Listing = "current"
 ) -> list[OverrideView]:
+    return override_page(db, now, which, OverrideFilter(schedule_id), None, 500).items
+
+
+def override_page(
+    db: Database,
+    now: datetime,
+    which: Listing,
+    given: OverrideFilter,
+    after: Key | None,
+    limit: int,
+    known: bool = True,
+) -> Page[OverrideView]:
+    """A page of overrides. With `known`, a schedule asked for by id must be in the catalog or have overrides
+    still kept (a 404 otherwise); as a mere filter, an unknown one selects nothing."""
     with db.reading() as connection:
-        gone = schedule_id is not None and store.schedule(connection, schedule_id) is None
+        schedule_id = given.schedule_id
+        gone = known and schedule_id is not None and store.schedule(connection, schedule_id) is None
         if gone and not store.listed(connection, now, "all", schedule_id, limit=1):
             known_schedule(connection, str(schedule_id))  # raises, naming the closest
-        rows = store.listed(connection, now, which, schedule_id)
-        return views(connection, rows, now)
+        found = store.page(connection, now, which, given, after, limit)
+        return Page(views(connection, found.items, now), found.next)
 
 
 def get_override(db: Database, now: datetime, override_id: int) -> OverrideView:

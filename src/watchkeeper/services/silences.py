@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.domain.silences import Matcher, check_matchers, matcher, parse_matcher
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.ownership import NotYours, require_member
@@ -113,6 +114,12 @@ def _one_matcher(item: str | Mapping[str, Any]) -> Matcher:
 def list_silences(db: Database, now: datetime, which: Listing = "current") -> list[SilenceView]:
     with db.reading() as connection:
         return [view(row, now) for row in store.listed(connection, now, which)]
+
+
+def silence_page(db: Database, now: datetime, which: Listing, after: Key | None, limit: int) -> Page[SilenceView]:
+    with db.reading() as connection:
+        found = store.page(connection, now, which, after, limit)
+    return Page([view(row, now) for row in found.items], found.next)
 
 
 def get_silence(db: Database, now: datetime, silence_id: int) -> SilenceView:

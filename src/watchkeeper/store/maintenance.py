@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, insert, or_, select, true, update
 
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.store import tables as t
+from watchkeeper.store.keyset import Sort, paged, rows_page
 
 Listing = Literal["current", "ended", "all"]
 """current: on now or starting later; ended: over, on time or cancelled."""
@@ -54,14 +56,29 @@ def _ended(now: datetime) -> ColumnElement[bool]:
 
 
 def listed(connection: Connection, now: datetime, which: Listing = "current", limit: int = 500) -> list[RowMapping]:
-    query = select(t.runtime_maintenance)
+    """Current ones soonest to start first, ended ones latest to end first, all of them newest first."""
+    return page(connection, now, which, None, limit).items
+
+
+def page(connection: Connection, now: datetime, which: Listing, after: Key | None, limit: int) -> Page[RowMapping]:
+    """A page of `listed`, after the key (see `key`) of the last window seen."""
+    where, sorts = _order(now, which)
+    query = paged(select(t.runtime_maintenance).where(where), sorts, after, limit)
+    return rows_page(connection.execute(query).mappings().all(), limit, lambda row: key(row, which))
+
+
+def key(row: RowMapping, which: Listing) -> Key:
+    if which == "all":
+        return (row["id"],)
+    return (row["starts_at"] if which == "current" else row["ends_at"], row["id"])
+
+
+def _order(now: datetime, which: Listing) -> tuple[ColumnElement[bool], list[Sort]]:
     if which == "current":
-        query = query.where(~_ended(now)).order_by(_r.starts_at, _r.id)
-    elif which == "ended":
-        query = query.where(_ended(now)).order_by(_r.ends_at.desc(), _r.id.desc())
-    else:
-        query = query.order_by(_r.id.desc())
-    return list(connection.execute(query.limit(limit)).mappings())
+        return ~_ended(now), [(_r.starts_at, False), (_r.id, False)]
+    if which == "ended":
+        return _ended(now), [(_r.ends_at, True), (_r.id, True)]
+    return true(), [(_r.id, True)]
 
 
 def not_ended(connection: Connection, at: datetime) -> list[RowMapping]:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, true, update
 
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.store import tables as t
+from watchkeeper.store.keyset import Sort, paged, rows_page
 
 Listing = Literal["current", "all"]
 """current: on now or starting later, not removed; all: every one, newest first."""
@@ -49,6 +51,15 @@ def _over(now: datetime) -> ColumnElement[bool]:
     return or_(_o.ends_at <= now, and_(_o.removed_at.is_not(None), _o.removed_at <= now))
 
 
+@dataclass(frozen=True)
+class OverrideFilter:
+    schedule_id: str | None = None
+    person_id: str | None = None
+    """Who covers, or whose turns are taken."""
+    team_id: str | None = None
+    """Of the schedules this team has in the catalog."""
+
+
 def listed(
     connection: Connection,
     now: datetime,
@@ -57,14 +68,33 @@ def listed(
     limit: int = 500,
 ) -> list[RowMapping]:
     """Current ones soonest first; all of them newest first."""
-    query = select(t.overrides)
-    if schedule_id is not None:
-        query = query.where(_o.schedule_id == schedule_id)
+    return page(connection, now, which, OverrideFilter(schedule_id), None, limit).items
+
+
+def page(
+    connection: Connection, now: datetime, which: Listing, given: OverrideFilter, after: Key | None, limit: int
+) -> Page[RowMapping]:
+    """A page of `listed`, after the key (see `key`) of the last override seen."""
+    where, sorts = _order(now, which)
+    query = select(t.overrides).where(where)
+    if given.schedule_id is not None:
+        query = query.where(_o.schedule_id == given.schedule_id)
+    if given.person_id is not None:
+        query = query.where(or_(_o.person_id == given.person_id, _o.replaces == given.person_id))
+    if given.team_id is not None:
+        query = query.where(_o.schedule_id.in_(select(t.schedules.c.id).where(t.schedules.c.team_id == given.team_id)))
+    found = connection.execute(paged(query, sorts, after, limit)).mappings().all()
+    return rows_page(found, limit, lambda row: key(row, which))
+
+
+def key(row: RowMapping, which: Listing) -> Key:
+    return (row["starts_at"], row["id"]) if which == "current" else (row["id"],)
+
+
+def _order(now: datetime, which: Listing) -> tuple[ColumnElement[bool], list[Sort]]:
     if which == "current":
-        query = query.where(~_over(now)).order_by(_o.starts_at, _o.id)
-    else:
-        query = query.order_by(_o.id.desc())
-    return list(connection.execute(query.limit(limit)).mappings())
+        return ~_over(now), [(_o.starts_at, False), (_o.id, False)]
+    return true(), [(_o.id, True)]
 
 
 def applying(connection: Connection, schedule_id: str, start: datetime, end: datetime) -> list[RowMapping]:

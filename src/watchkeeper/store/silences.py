@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, insert, or_, select, true, update
 
+from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.store import tables as t
+from watchkeeper.store.keyset import Sort, paged, rows_page
 
 Listing = Literal["current", "expired", "all"]
 """current: active now or starting later; expired: ended, on time or early."""
@@ -44,14 +46,26 @@ def _ended(now: datetime) -> ColumnElement[bool]:
 
 def listed(connection: Connection, now: datetime, which: Listing = "current", limit: int = 500) -> list[RowMapping]:
     """Newest first for ended ones, soonest to end first for current ones."""
-    query = select(t.silences)
+    return page(connection, now, which, None, limit).items
+
+
+def page(connection: Connection, now: datetime, which: Listing, after: Key | None, limit: int) -> Page[RowMapping]:
+    """A page of `listed`, after the key (see `key`) of the last silence seen."""
+    where, sorts = _order(now, which)
+    query = paged(select(t.silences).where(where), sorts, after, limit)
+    return rows_page(connection.execute(query).mappings().all(), limit, lambda row: key(row, which))
+
+
+def key(row: RowMapping, which: Listing) -> Key:
+    return (row["id"],) if which == "all" else (row["ends_at"], row["id"])
+
+
+def _order(now: datetime, which: Listing) -> tuple[ColumnElement[bool], list[Sort]]:
     if which == "current":
-        query = query.where(~_ended(now)).order_by(_s.ends_at, _s.id)
-    elif which == "expired":
-        query = query.where(_ended(now)).order_by(_s.ends_at.desc(), _s.id.desc())
-    else:
-        query = query.order_by(_s.id.desc())
-    return list(connection.execute(query.limit(limit)).mappings())
+        return ~_ended(now), [(_s.ends_at, False), (_s.id, False)]
+    if which == "expired":
+        return _ended(now), [(_s.ends_at, True), (_s.id, True)]
+    return true(), [(_s.id, True)]
 
 
 def active(connection: Connection, at: datetime) -> list[RowMapping]:

@@ -12,13 +12,20 @@ from watchkeeper.web.api import accounts as accounts_api
 from watchkeeper.web.api import alerts as alerts_api
 from watchkeeper.web.api import audit as audit_api
 from watchkeeper.web.api import catalog as catalog_api
+from watchkeeper.web.api import checks as checks_api
+from watchkeeper.web.api import deliveries as deliveries_api
+from watchkeeper.web.api import escalation_policies as policies_api
+from watchkeeper.web.api import integrations as integrations_api
 from watchkeeper.web.api import maintenance as maintenance_api
-from watchkeeper.web.api import objects as objects_api
 from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
 from watchkeeper.web.api import reports as reports_api
+from watchkeeper.web.api import schedules as schedules_api
 from watchkeeper.web.api import silences as silences_api
+from watchkeeper.web.api import subjects as subjects_api
+from watchkeeper.web.api import teams as teams_api
 from watchkeeper.web.api import tokens as tokens_api
+from watchkeeper.web.api.openapi import install_openapi
 from watchkeeper.web.console import (
     account,
     admin_accounts,
@@ -52,7 +59,9 @@ def create_app(context: AppContext) -> FastAPI:
         title="Watchkeeper",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # No Swagger UI: it loads its code from a CDN, which the strict Content-Security-Policy and a server
+        # without internet access both refuse. The document itself is what clients and tools read.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.context = context
@@ -61,6 +70,7 @@ def create_app(context: AppContext) -> FastAPI:
     if single_sign_on is not None:
         app.state.single_sign_on = Provider(single_sign_on, context.settings.secret_key_value().encode())
     install_problem_handlers(app)
+    install_openapi(app)
     install_cross_site_page(app)
     install_access_pages(app)
     install_slash_redirects(app)
@@ -73,13 +83,19 @@ def create_app(context: AppContext) -> FastAPI:
         calendar_feeds,
         inbound,
         catalog_api,
-        objects_api,
+        teams_api,
+        subjects_api,
+        checks_api,
         alerts_api,
+        deliveries_api,
         reports_api,
         silences_api,
         maintenance_api,
         oncall_api,
+        schedules_api,
+        policies_api,
         overrides_api,
+        integrations_api,
         audit_api,
         accounts_api,
         tokens_api,

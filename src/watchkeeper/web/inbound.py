@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
@@ -37,12 +38,32 @@ from watchkeeper.web.context import AppContext
 from watchkeeper.web.problems import Problem
 
 router = APIRouter(tags=["inbound alerts"], dependencies=[PUBLIC])
+
+
+class PagerDutyAnswer(BaseModel):
+    status: str
+    message: str
+    errors: list[str] = []
+    dedup_key: str | None = None
+
+
+KEYED: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a payload that cannot be read, with every problem and where it is"},
+    404: {"description": "no integration has this key"},
+    413: {"description": "a payload over 1 MiB"},
+    415: {"description": "a payload that is not JSON"},
+    503: {"description": "the database cannot store it now; retry after Retry-After seconds"},
+}
 log = get_logger("watchkeeper.web.inbound")
 RETRY_AFTER_SECONDS = 30
 UNKNOWN_KEY = "no integration has this key"
 
 
-@router.post("/api/v1/integrations/alertmanager/{key}", summary="Prometheus Alertmanager webhook (version 4)")
+@router.post(
+    "/api/v1/integrations/alertmanager/{key}",
+    summary="Prometheus Alertmanager webhook (version 4)",
+    responses=KEYED,
+)
 async def alertmanager_webhook(request: Request, key: str) -> JSONResponse:
     integration = _known(await _find(request, key, "alertmanager"))
     body = await _body(request)
@@ -50,7 +71,7 @@ async def alertmanager_webhook(request: Request, key: str) -> JSONResponse:
     return JSONResponse({"status": "success", "alerts": [_result(r) for r in received]})
 
 
-@router.post("/api/v1/integrations/sentry/{key}", summary="Sentry webhooks for issue alerts")
+@router.post("/api/v1/integrations/sentry/{key}", summary="Sentry webhooks for issue alerts", responses=KEYED)
 async def sentry_webhook(
     request: Request, key: str, resource: str | None = Header(default=None, alias="Sentry-Hook-Resource")
 ) -> JSONResponse:
@@ -63,7 +84,11 @@ async def sentry_webhook(
     return JSONResponse({"status": "success", "alerts": [_result(r) for r in received]})
 
 
-@router.post("/api/v1/alerts", summary="Send an alert as generic JSON")
+@router.post(
+    "/api/v1/alerts",
+    summary="Send an alert as generic JSON",
+    responses={**KEYED, 401: {"description": "no integration key in Authorization: Bearer"}},
+)
 async def generic_alert(request: Request, authorization: str | None = Header(default=None)) -> JSONResponse:
     scheme, _, key = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -80,7 +105,18 @@ async def generic_alert(request: Request, authorization: str | None = Header(def
     return JSONResponse({"status": "success", "dedup_key": posted[0].dedup_key, **_result(received)})
 
 
-@router.post("/v2/enqueue", summary="PagerDuty Events API v2 (alert events)")
+@router.post(
+    "/v2/enqueue",
+    summary="PagerDuty Events API v2 (alert events)",
+    status_code=202,
+    responses={
+        400: {"model": PagerDutyAnswer, "description": "an invalid event, with its errors, as PagerDuty answers"},
+        404: {"model": PagerDutyAnswer, "description": "no integration has this routing key"},
+        413: KEYED[413],
+        415: KEYED[415],
+        503: KEYED[503],
+    },
+)
 async def pagerduty_enqueue(request: Request) -> JSONResponse:
     """As PagerDuty answers: 202 with the dedup key, 400 with `errors` for an invalid event."""
     body = await _body(request)

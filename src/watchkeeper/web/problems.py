@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -19,6 +20,23 @@ class Problem(HTTPException):
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.title = title
         self.extra = extra
+
+
+class ErrorOut(BaseModel):
+    location: str = Field(description="where: query.limit, path.team_id, body.matchers.0")
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document, as every error of the API is answered."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(description="about:blank: the status and title say what kind of problem it is")
+    title: str
+    status: int
+    detail: str | None = Field(default=None, description="what is wrong, and where, in words")
+    errors: list[ErrorOut] | None = Field(default=None, description="each value that is wrong, and where it is")
 
 
 def problem_response(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
@@ -50,10 +68,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         title = _TITLES.get(error.status_code, "Error")
-        detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
-        response = problem_response(error.status_code, title, detail)
+        detail = error.detail if isinstance(error.detail, str) and error.detail.lower() != title.lower() else None
+        response = problem_response(error.status_code, title, detail or _routing_detail(request, error))
         response.headers.update(error.headers or {})  # such as Allow on a 405
         return response
 
@@ -65,3 +83,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
         return problem_response(422, "Unprocessable content", detail, errors=errors)
+
+
+def _routing_detail(request: Request, error: StarletteHTTPException) -> str | None:
+    """What the router's own 404 and 405 mean, in words."""
+    # The path is not repeated: a secret link (a calendar feed's) that opens nothing must answer as any other.
+    if error.status_code == 404 and request.url.path.startswith("/api/"):
+        return "no such path in this API; /api/v1/openapi.json lists every path"
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        return f"{request.method} is not allowed here; allowed: {allowed}" if allowed else None
+    return None

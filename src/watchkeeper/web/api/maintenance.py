@@ -2,7 +2,7 @@
 a scope the catalog must hold; cancel ends one early (or before it starts)."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -12,11 +12,20 @@ from watchkeeper.services import maintenance
 from watchkeeper.services.audit import Actor
 from watchkeeper.services.maintenance import NewWindow, RuntimeWindowView
 from watchkeeper.web.access import Reader, SuppressionWriter
+from watchkeeper.web.api.fields import ObjectId, PlatformFilter, ServiceFilter
+from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
+from watchkeeper.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
 WindowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+WINDOWS = {
+    "current": Listing("maintenance:current", (datetime, int)),
+    "ended": Listing("maintenance:ended", (datetime, int)),
+    "all": Listing("maintenance:all", (int,)),
+}
+CATALOG = Listing("maintenance-catalog", (str,))
 Ids = list[Annotated[str, StringConstraints(pattern=ID_PATTERN)]]
 
 
@@ -54,9 +63,31 @@ class WindowOut(BaseModel):
     state: str
 
 
-class MaintenanceOut(BaseModel):
-    catalog: list[dict[str, Any]]
-    runtime: list[WindowOut]
+class OccurrenceOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CatalogWindowOut(BaseModel):
+    id: str
+    name: str
+    service: str | None = None
+    platform: str | None = None
+    recurrence: str | None = Field(description="an RFC 5545 RRULE; null for a single occurrence")
+    timezone: str
+    duration_seconds: float
+    announce: bool
+    active: bool
+    current: OccurrenceOut | None = Field(description="the occurrence on now")
+    next: OccurrenceOut | None = Field(description="the next occurrence to start")
+
+
+class WindowList(ListOf[WindowOut]):
+    pass
+
+
+class CatalogWindowList(ListOf[CatalogWindowOut]):
+    pass
 
 
 def _out(view: RuntimeWindowView) -> WindowOut:
@@ -68,7 +99,11 @@ def _context(request: Request) -> AppContext:
     return context
 
 
-@router.post("/maintenance", status_code=201, responses={400: {"description": "a value that is wrong, and why"}})
+@router.post(
+    "/maintenance",
+    status_code=201,
+    responses={400: {"description": "a value that is wrong (a scope not in the catalog, a period), and why"}},
+)
 async def create_window(request: Request, who: SuppressionWriter, body: WindowIn, response: Response) -> WindowOut:
     context = _context(request)
     new = NewWindow(
@@ -86,19 +121,55 @@ async def create_window(request: Request, who: SuppressionWriter, body: WindowIn
     return _out(made)
 
 
-@router.get("/maintenance")
+@router.get("/maintenance", responses={400: {"description": "a cursor that is not one of this list's"}})
 async def list_windows(
     request: Request,
+    response: Response,
     who: Reader,
     state: Annotated[
-        Literal["current", "ended", "all"], Query(description="which runtime windows: current = on or scheduled")
+        Literal["current", "ended", "all"],
+        Query(description="current: on or scheduled, soonest to start first; ended: latest to end first"),
     ] = "current",
-) -> MaintenanceOut:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> WindowList:
+    """Windows made at runtime (through the API, the console or the command); `all` is newest first. The
+    catalog's recurring windows are at /api/v1/maintenance/catalog."""
     context = _context(request)
+    listing = WINDOWS[state]
     now = context.clock.now()
-    seen = await attempt(maintenance.overview, context.db, now)
-    runtime = seen.runtime if state == "current" else await attempt(maintenance.list_runtime, context.db, now, state)
-    return MaintenanceOut(catalog=[w.as_json() for w in seen.catalog], runtime=[_out(w) for w in runtime])
+    page = await attempt(maintenance.runtime_page, context.db, now, state, listing.after(cursor), limit)
+    return WindowList(items=[_out(w) for w in page.items], next=listing.next_of(request, response, page))
+
+
+@router.get("/maintenance/catalog", responses={400: {"description": "a cursor that is not one of this list's"}})
+async def list_catalog_windows(
+    request: Request,
+    response: Response,
+    who: Reader,
+    service: ServiceFilter = None,
+    platform: PlatformFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CatalogWindowList:
+    """The catalog's windows in order of id, each with the occurrence on now and the next one. They come from
+    catalog files: change them there."""
+    if service is not None and platform is not None:
+        message = "give service or platform, not both: a window belongs to one"
+        raise Problem(400, "Bad request", message, errors=[{"location": "query.platform", "message": message}])
+    context = _context(request)
+    subject = ("service", service) if service else (("platform", platform) if platform else None)
+    now = context.clock.now()
+    page = await attempt(maintenance.catalog_page, context.db, now, subject, CATALOG.after(cursor), limit)
+    items = [CatalogWindowOut.model_validate(w.as_json()) for w in page.items]
+    return CatalogWindowList(items=items, next=CATALOG.next_of(request, response, page))
+
+
+@router.get("/maintenance/catalog/{window_id}", responses={404: {"description": "no such window in the catalog"}})
+async def get_catalog_window(request: Request, who: Reader, window_id: ObjectId) -> CatalogWindowOut:
+    context = _context(request)
+    found = await attempt(maintenance.catalog_window_view, context.db, context.clock.now(), window_id)
+    return CatalogWindowOut.model_validate(found.as_json())
 
 
 @router.get("/maintenance/{window_id}", responses={404: {"description": "no such runtime window"}})

@@ -5,23 +5,28 @@ unknown team or schedule is a 404; a range that ends before it starts or lasts o
 value that does not parse as a time is a 422 from validation, as elsewhere in the API.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from watchkeeper.catalog.types import ID_PATTERN
+from watchkeeper.domain.keyset import page_of
 from watchkeeper.services import oncall
 from watchkeeper.services.oncall import Contact, OnCall, ScheduleShifts
 from watchkeeper.store import Database
 from watchkeeper.web.access import Reader
+from watchkeeper.web.api.fields import ID_TEXT
+from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf, utc
 from watchkeeper.web.api.refusals import attempt
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(prefix="/api/v1", tags=["on-call"])
+ON_CALL = Listing("oncall", (str, str))
 DEFAULT_SPAN = timedelta(days=14)
-ScheduleId = Annotated[str, Path(max_length=63)]
+ScheduleId = Annotated[str, Path(pattern=ID_PATTERN, description=ID_TEXT)]
 From = Annotated[datetime | None, Query(alias="from", description="with a UTC offset (UTC if none); default now")]
 To = Annotated[
     datetime | None, Query(alias="to", description="with a UTC offset (UTC if none); default 14 days after from")
@@ -72,16 +77,30 @@ class ShiftsOut(GapsOut):
     shifts: list[ShiftOut]
 
 
-@router.get("/oncall", responses={404: {"description": "no such team"}})
+class OnCallList(ListOf[OnCallOut]):
+    pass
+
+
+@router.get(
+    "/oncall",
+    responses={400: {"description": "a cursor that is not one of this list's"}, 404: {"description": "no such team"}},
+)
 async def who_is_on_call(
     request: Request,
+    response: Response,
     who: Reader,
-    team: Annotated[str | None, Query(max_length=63, description="only this team's schedules")] = None,
+    team: Annotated[str | None, Query(pattern=ID_PATTERN, description="only this team's schedules")] = None,
     at: Annotated[datetime | None, Query(description="with a UTC offset (UTC if none); default now")] = None,
-) -> list[OnCallOut]:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> OnCallList:
+    """Who each schedule puts on call, by team and then schedule."""
     context = _context(request)
-    answers = await attempt(_now_on_call, context.db, team, _utc(at) or context.clock.now())
-    return [_on_call_out(answer) for answer in answers]
+    when = utc(at) or context.clock.now()
+    answers = await attempt(_now_on_call, context.db, team, when)
+    page = page_of(answers, lambda answer: (answer.team, answer.schedule), ON_CALL.after(cursor), limit)
+    items = [_on_call_out(answer) for answer in page.items]
+    return OnCallList(items=items, next=ON_CALL.next_of(request, response, page))
 
 
 @router.get(
@@ -120,7 +139,7 @@ async def schedule_gaps(
 
 async def _shifts(request: Request, schedule_id: str, start: datetime | None, end: datetime | None) -> ScheduleShifts:
     context = _context(request)
-    return await attempt(_shifts_of, context.db, schedule_id, _utc(start) or context.clock.now(), _utc(end))
+    return await attempt(_shifts_of, context.db, schedule_id, utc(start) or context.clock.now(), utc(end))
 
 
 def _now_on_call(db: Database, team: str | None, at: datetime) -> list[OnCall]:
@@ -164,12 +183,6 @@ def _gaps_out(found: ScheduleShifts) -> GapsOut:
 
 def _person(contact: Contact) -> PersonOut:
     return PersonOut(id=contact.id, name=contact.name, email=contact.email)
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    if at is None or at.tzinfo is not None:
-        return at
-    return at.replace(tzinfo=UTC)
 
 
 def _context(request: Request) -> AppContext:

@@ -11,17 +11,26 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from watchkeeper.catalog.types import ID_PATTERN
 from watchkeeper.services import overrides, swaps
 from watchkeeper.services.audit import Actor
 from watchkeeper.services.overrides import NewOverride, OverrideView
 from watchkeeper.services.swaps import Cover, ShiftAt, Swap
+from watchkeeper.store.overrides import Listing as Listed
+from watchkeeper.store.overrides import OverrideFilter
 from watchkeeper.web.access import OnCallWriter, Reader
+from watchkeeper.web.api.fields import TeamFilter
+from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(prefix="/api/v1", tags=["overrides"])
 ScheduleId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 OverrideId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+OVERRIDES: dict[Listed, Listing] = {
+    "current": Listing("overrides:current", (datetime, int)),
+    "all": Listing("overrides:all", (int,)),
+}
 PersonId = Annotated[str, Field(max_length=63)]
 Reason = Annotated[str, Field(default="", max_length=10_000)]
 
@@ -115,16 +124,68 @@ async def create_override(
     return _out(made)
 
 
-@router.get("/schedules/{schedule_id}/overrides", responses={404: {"description": "no such schedule"}})
-async def list_overrides(
+class OverrideList(ListOf[OverrideOut]):
+    pass
+
+
+State = Annotated[
+    Literal["current", "all"],
+    Query(description="current: on now or starting later, soonest first; all: every one, newest first"),
+]
+
+
+@router.get(
+    "/schedules/{schedule_id}/overrides",
+    responses={
+        400: {"description": "a cursor that is not one of this list's"},
+        404: {"description": "no such schedule"},
+    },
+)
+async def list_schedule_overrides(
     request: Request,
+    response: Response,
     who: Reader,
     schedule_id: ScheduleId,
-    state: Annotated[Literal["current", "all"], Query(description="current: on now or starting later")] = "current",
-) -> list[OverrideOut]:
+    state: State = "current",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> OverrideList:
+    """One schedule's overrides, swaps and covers."""
+    return await _listed(request, response, state, OverrideFilter(schedule_id=schedule_id), limit, cursor)
+
+
+@router.get("/overrides", responses={400: {"description": "a cursor that is not one of this list's"}})
+async def list_overrides(
+    request: Request,
+    response: Response,
+    who: Reader,
+    state: State = "current",
+    schedule: Annotated[str | None, Query(pattern=ID_PATTERN, description="only this schedule's")] = None,
+    person: Annotated[str | None, Query(pattern=ID_PATTERN, description="who covers, or whose turns are taken")] = None,
+    team: TeamFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> OverrideList:
+    """Overrides, swaps and covers of every schedule; `team` keeps those of the team's schedules."""
+    given = OverrideFilter(schedule, person, team)
+    return await _listed(request, response, state, given, limit, cursor, known=False)
+
+
+async def _listed(
+    request: Request,
+    response: Response,
+    state: Listed,
+    given: OverrideFilter,
+    limit: int,
+    cursor: str | None,
+    known: bool = True,
+) -> OverrideList:
     context = _context(request)
-    found = await attempt(overrides.list_overrides, context.db, context.clock.now(), schedule_id, state)
-    return [_out(view) for view in found]
+    listing = OVERRIDES[state]
+    now = context.clock.now()
+    after = listing.after(cursor)
+    page = await attempt(overrides.override_page, context.db, now, state, given, after, limit, known)
+    return OverrideList(items=[_out(view) for view in page.items], next=listing.next_of(request, response, page))
 
 
 @router.post("/schedules/{schedule_id}/swaps", status_code=201, responses=BAD)
@@ -156,7 +217,11 @@ async def get_override(request: Request, who: Reader, override_id: OverrideId) -
 
 @router.delete(
     "/overrides/{override_id}",
-    responses={404: {"description": "no such override"}, 409: {"description": "already ended"}},
+    responses={
+        400: {"description": "who removes it is not a name"},
+        404: {"description": "no such override"},
+        409: {"description": "already ended"},
+    },
 )
 async def remove_override(
     request: Request,

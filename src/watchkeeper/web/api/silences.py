@@ -14,11 +14,17 @@ from watchkeeper.services import silences
 from watchkeeper.services.audit import Actor
 from watchkeeper.services.silences import NewSilence, SilenceView
 from watchkeeper.web.access import Reader, SuppressionWriter
+from watchkeeper.web.api.lists import Cursor, Limit, Listing, ListOf
 from watchkeeper.web.api.refusals import attempt, duration_of
 from watchkeeper.web.context import AppContext
 
 router = APIRouter(prefix="/api/v1", tags=["silences"])
 SilenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+SILENCES = {
+    "current": Listing("silences:current", (datetime, int)),
+    "expired": Listing("silences:expired", (datetime, int)),
+    "all": Listing("silences:all", (int,)),
+}
 
 
 class MatcherIn(BaseModel):
@@ -63,7 +69,11 @@ def _context(request: Request) -> AppContext:
     return context
 
 
-@router.post("/silences", status_code=201, responses={400: {"description": "a value that is wrong, and why"}})
+@router.post(
+    "/silences",
+    status_code=201,
+    responses={400: {"description": "a value that is wrong (a matcher, a regex, a period), and why"}},
+)
 async def create_silence(request: Request, who: SuppressionWriter, body: SilenceIn, response: Response) -> SilenceOut:
     context = _context(request)
     new = NewSilence(
@@ -78,15 +88,27 @@ async def create_silence(request: Request, who: SuppressionWriter, body: Silence
     return _out(made)
 
 
-@router.get("/silences")
+class SilenceList(ListOf[SilenceOut]):
+    pass
+
+
+@router.get("/silences", responses={400: {"description": "a cursor that is not one of this list's"}})
 async def list_silences(
     request: Request,
+    response: Response,
     who: Reader,
-    state: Annotated[Literal["current", "expired", "all"], Query(description="current: active or pending")] = "current",
-) -> list[SilenceOut]:
+    state: Annotated[
+        Literal["current", "expired", "all"],
+        Query(description="current: active or pending, soonest to end first; expired: latest to end first"),
+    ] = "current",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> SilenceList:
+    """Silences; `all` is newest first."""
     context = _context(request)
-    found = await attempt(silences.list_silences, context.db, context.clock.now(), state)
-    return [_out(view) for view in found]
+    listing = SILENCES[state]
+    page = await attempt(silences.silence_page, context.db, context.clock.now(), state, listing.after(cursor), limit)
+    return SilenceList(items=[_out(view) for view in page.items], next=listing.next_of(request, response, page))
 
 
 @router.get("/silences/{silence_id}", responses={404: {"description": "no such silence"}})
