@@ -91,13 +91,15 @@ def test_every_api_route_declares_who_may_use_it(served):
     from watchkeeper.domain.access import Rule
     from watchkeeper.web.access import route_table
 
-    # The document itself is FastAPI's own route, served to anyone: the lead's access matrix decides on it.
     routes = route_table(served.client.app)
-    api = [entry for entry in routes if entry.path.startswith("/api/v1/") and entry.path != "/api/v1/openapi.json"]
+    api = [entry for entry in routes if entry.path.startswith("/api/v1/")]
     reads = [entry for entry in api if entry.methods == {"GET"}]
+    # Other people's accounts are read by those who manage them; everything else by anyone signed in.
+    managed = {entry.path for entry in reads if entry.path.startswith("/api/v1/accounts")}
 
     assert [entry.path for entry in api if entry.policy is None] == []
-    assert [entry.path for entry in reads if entry.policy.rule is not Rule.READ] == []
+    assert [entry.path for entry in reads if entry.policy.rule is not Rule.READ] == sorted(managed)
+    assert managed == {"/api/v1/accounts", "/api/v1/accounts/{account_id}"}
     assert len(reads) > 30
 
 
@@ -110,3 +112,13 @@ def test_a_viewer_reads_every_list_and_a_stranger_is_asked_to_sign_in(served):
     for path in ("/api/v1/people", "/api/v1/deliveries", "/api/v1/integrations", "/api/v1/escalation-policies"):
         assert served.client.get(path, headers={"Authorization": f"Bearer {viewer}"}).status_code == 200, path
         assert served.client.get(path).status_code == 401, path
+
+
+def test_the_document_is_for_the_signed_in_only(served):
+    served.client.cookies.clear()
+
+    response = served.client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")

@@ -58,7 +58,7 @@ def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(
         title="Watchkeeper",
         version=__version__,
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=None,  # served by web.api.openapi, for the signed-in only
         # No Swagger UI: it loads its code from a CDN, which the strict Content-Security-Policy and a server
         # without internet access both refuse. The document itself is what clients and tools read.
         docs_url=None,

@@ -8,9 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 
+from watchkeeper.web.access import Reader
 from watchkeeper.web.problems import PROBLEM_JSON, ErrorOut, ProblemOut
 
+DOCUMENT = "/api/v1/openapi.json"
 REF = "#/components/schemas/"
 SIGNED_IN: dict[str, str] = {
     "401": "not signed in: send a session cookie or an API token",
@@ -38,6 +41,13 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]
+
+    # Served by a route of ours rather than FastAPI's `openapi_url`, so that it declares a policy like every
+    # other route: the document maps every object and operation, and only the status pages, pings and inbound
+    # integrations are for people who have not signed in.
+    @app.get(DOCUMENT, include_in_schema=False)
+    async def document(who: Reader) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def with_problems(document: dict[str, Any]) -> dict[str, Any]:
