@@ -209,6 +209,22 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
 }
 
+CATALOG_ONLY = {
+    "teams": "pay",
+    "people": "fatima",
+    "platforms": "paas",
+    "checks": "pay-api-health",
+    "schedules": "pay-on-call",
+    "escalation-policies": "pay-default",
+    "integrations": "pay-sentry",
+    "maintenance/catalog": "paas-weekly-patching",
+}
+"""Writes to these are refused alike for everyone signed in (a 409 naming the file), so they are nobody's."""
+for _kind, _id in CATALOG_ONLY.items():
+    EXAMPLES[("POST", f"/api/v1/{_kind}")] = Example(f"/api/v1/{_kind}", None, json={})
+    for _method in ("PUT", "PATCH", "DELETE"):
+        EXAMPLES[(_method, f"/api/v1/{_kind}/{{object_id}}")] = Example(f"/api/v1/{_kind}/{_id}", None, json={})
+
 ROLES: dict[str, Person | None] = {
     # the refused come first (see the module docstring)
     "anonymous": None,

@@ -35,14 +35,15 @@ class ReadOnly(ObjectError):
 class FromFile(ReadOnly):
     """A write to an object from a catalog file: the file is the truth, so that is where to change it."""
 
-    def __init__(self, section: str, object_id: str, verb: str) -> None:
+    def __init__(self, section: str, object_id: str, verb: str, noun: str | None = None) -> None:
         self.section = section
         self.object_id = object_id
         self.verb = verb
+        self.noun = noun or section.removesuffix("s")
         super().__init__(self.explained(None))
 
     def explained(self, where: str | None) -> str:
-        kind = self.section.removesuffix("s")
+        kind = self.noun
         source = f"the catalog file {where}" if where else "a catalog file"
         change = "it there" if where else "the file"
         return (

@@ -19,6 +19,7 @@ from watchkeeper.web.api import integrations as integrations_api
 from watchkeeper.web.api import maintenance as maintenance_api
 from watchkeeper.web.api import oncall as oncall_api
 from watchkeeper.web.api import overrides as overrides_api
+from watchkeeper.web.api import read_only as read_only_api
 from watchkeeper.web.api import reports as reports_api
 from watchkeeper.web.api import schedules as schedules_api
 from watchkeeper.web.api import silences as silences_api
@@ -96,6 +97,7 @@ def create_app(context: AppContext) -> FastAPI:
         policies_api,
         overrides_api,
         integrations_api,
+        read_only_api,
         audit_api,
         accounts_api,
         tokens_api,
