@@ -2,15 +2,12 @@
 raised while the page is open appears without a reload and is announced; a hidden tab stops asking and catches
 up when shown; an alert is acknowledged from its button; no script or style breaks the page's CSP."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
+from loopback import serve
 from playwright.sync_api import ConsoleMessage, Page, expect
 from test_pages_in_chromium import browser, page  # noqa: F401 - the shared browser fixtures
 
@@ -38,22 +35,8 @@ def served(sqlite_db: Database, example_catalog: Path, example_secrets: dict[str
     admin_with_password(sqlite_db)
     settings = Settings(database_url=sqlite_db.url, secret_key="browser-tests-key-0123456789abcdef")
     context = AppContext(settings, sqlite_db, clock, build_registry(sqlite_db), example_catalog)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(context), log_config=None, access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        assert server.started, "the test server did not start"
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
+    with serve(create_app(context)) as base:
+        yield base
 
 
 @pytest.fixture

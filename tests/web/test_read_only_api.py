@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from signed_in import Person, token_for
 
 OBJECTS = [

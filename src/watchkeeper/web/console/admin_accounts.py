@@ -3,6 +3,7 @@ team's only), a form to make an account (it gets a one-time sign-in link, shown 
 or to make it a new sign-in link, and the team tokens they manage, with a form to make one and a button to
 revoke one. Every refusal re-shows the page with the reason and what was typed."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -112,18 +113,8 @@ async def make_account(request: Request, who: AccountsAdmin) -> Response:
 
 @router.post("/admin/accounts/{account_id}/disable", response_class=HTMLResponse)
 async def disable_account(request: Request, who: AccountsAdmin, account_id: str) -> Response:
-    context = _context(request)
-    if not _an_id(account_id):
-        return await not_found(request, f"account {account_id[:40]}")
-    try:
-        await run_in_threadpool(
-            account_admin.disable, context.db, context.clock.now(), int(account_id), Actor(who, "console")
-        )
-    except Refused as refused:
-        if refused.status == 404:
-            return await not_found(request, f"account {account_id}")
-        return await _page(request, who, error=_sentence(refused.message), status=refused.status)
-    return RedirectResponse(f"/admin/accounts?done=disabled-{account_id}#account-{account_id}", status_code=303)
+    done = f"/admin/accounts?done=disabled-{account_id}#account-{account_id}"
+    return await _act_on(request, who, "account", account_id, account_admin.disable, done)
 
 
 @router.post("/admin/accounts/{account_id}/link", response_class=HTMLResponse)
@@ -159,18 +150,25 @@ async def make_team_token(request: Request, who: AccountsAdmin) -> Response:
 
 @router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
 async def revoke_team_token(request: Request, who: AccountsAdmin, token_id: str) -> Response:
+    done = f"/admin/accounts?done=revoked-{token_id}#team-tokens"
+    return await _act_on(request, who, "token", token_id, api_tokens.revoke, done)
+
+
+async def _act_on(
+    request: Request, who: Principal, kind: str, raw_id: str, action: Callable[..., object], done: str
+) -> Response:
+    """Run `action(db, now, id, actor)` on the account or token `raw_id`, then go to `done`; a refusal is shown
+    on the page, and an id that is not one is a 404 like an unknown one."""
+    if not _an_id(raw_id):
+        return await not_found(request, f"{kind} {raw_id[:40]}")
     context = _context(request)
-    if not _an_id(token_id):
-        return await not_found(request, f"token {token_id[:40]}")
     try:
-        await run_in_threadpool(
-            api_tokens.revoke, context.db, context.clock.now(), int(token_id), Actor(who, "console")
-        )
+        await run_in_threadpool(action, context.db, context.clock.now(), int(raw_id), Actor(who, "console"))
     except Refused as refused:
         if refused.status == 404:
-            return await not_found(request, f"token {token_id}")
+            return await not_found(request, f"{kind} {raw_id}")
         return await _page(request, who, error=_sentence(refused.message), status=refused.status)
-    return RedirectResponse(f"/admin/accounts?done=revoked-{token_id}#team-tokens", status_code=303)
+    return RedirectResponse(done, status_code=303)
 
 
 def _team_items(teams: list[TeamRow], chosen: str) -> list[dict[str, Any]]:
