@@ -2,14 +2,27 @@
 current code has, and is marked xfail(strict=True) until the lead fixes it, when it starts passing and the marker
 must go. Every test runs on SQLite and on PostgreSQL through the `db` fixture, over the real app."""
 
+import re
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from console_site import GEORGE, KEY, PLATFORM_ADMIN, ConsoleSite, console_site
+from console_site import FATIMA, GEORGE, ConsoleSite, console_site
+from signed_in import Person, account
+from watchkeeper.services import api_tokens, sign_in
+from watchkeeper.services.accounts import NewAccount, create_account
+from watchkeeper.services.api_tokens import NewToken
+from watchkeeper.services.audit import cli_actor
+from watchkeeper.services.refusals import Refused
+from watchkeeper.services.sign_in import TooManyAttempts
 from watchkeeper.store import Database
+
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -36,6 +49,11 @@ def _follow_link(site: ConsoleSite, link: str) -> TestClient:
     return browser
 
 
+def _ids(site: ConsoleSite) -> dict[str, int]:
+    answer = site.client().get("/api/v1/accounts")  # the platform admin sees every account
+    return {item["email"]: item["id"] for item in answer.json()["items"]}
+
+
 @pytest.mark.xfail(strict=True, reason="a team admin makes an account for a platform-team person and signs in as them")
 def test_a_team_admin_cannot_become_a_platform_admin_by_making_an_account_for_a_platform_team_email(site):
     """George, pay's admin, makes a `team-member of pay` account for ben.okafor@, a person of the catalog's
@@ -50,3 +68,113 @@ def test_a_team_admin_cannot_become_a_platform_admin_by_making_an_account_for_a_
         return  # refused, as it should be
     ben = _follow_link(site, made.json()["sign_in_link"])
     assert _who(ben)["platform_admin"] is False
+
+
+@pytest.mark.xfail(strict=True, reason="a team admin makes an account for another team's person and acts in that team")
+def test_a_team_admin_cannot_join_another_team_by_making_an_account_for_its_person(site):
+    """The same hole one step down: George (pay's admin) makes a `team-member of pay` account for
+    ines.costa@, whom the catalog puts in notify, follows the link himself and changes notify's things as a
+    notify member. He should be refused: the account's catalog team is not his to hand out."""
+    made = site.client(GEORGE).post(
+        "/api/v1/accounts", json={"email": "ines.costa@example.gov.uk", "role": "team-member", "team": "pay"}
+    )
+    if made.status_code != 201:
+        return
+    ines = _follow_link(site, made.json()["sign_in_link"])
+    assert "notify" not in _who(ines)["member_of"]  # type: ignore[operator]
+
+
+@pytest.mark.xfail(strict=True, reason="a team admin issues a sign-in link for an account that admins another team")
+def test_a_team_admin_cannot_take_over_an_account_with_rights_in_another_team(site):
+    """Fatima is in pay by the catalog, and her account's own role is admin of notify (a platform admin made it
+    so). George, pay's admin, sees her account (her catalog team is his) and presses "New sign-in link": the
+    console shows him a one-time link, he follows it, and is signed in as an admin of notify. _within_reach only
+    stops him at platform admins. He should be refused: the account has rights (notify's admin) he lacks."""
+    account(site.db, replace(FATIMA, role="team-admin", team="notify"))
+    fatima = _ids(site)[FATIMA.email]
+
+    page = site.client(GEORGE).post(f"/admin/accounts/{fatima}/link", follow_redirects=False)
+    if page.status_code != 200:
+        return
+    link = re.search(r"https?://[^<\s]+/login/link/[A-Za-z0-9_-]+", page.text)
+    assert link is not None, page.text
+    taken = _follow_link(site, link.group(0))
+    assert "notify" not in _who(taken)["admin_of"]  # type: ignore[operator]
+
+
+@pytest.mark.xfail(strict=True, reason="a token that expires tomorrow mints a personal token that lasts a year")
+def test_a_token_cannot_outlive_itself_by_making_another(site):
+    """A personal token with the `accounts` scope, made to last one day (for a CI job, say), makes a new personal
+    token with `expires_in: 366d` and gets it: whoever holds the short-lived token (or steals it) keeps access for
+    a year after it should have stopped. Scopes are held to the maker's ("no token wider than itself"), but
+    expiry is not. The new token should last no longer than the token that made it (or be refused)."""
+    account(site.db, FATIMA)
+    new = NewToken(name="ci", scopes=["read", "accounts"], email=FATIMA.email, life=timedelta(days=1))
+    _made, short = api_tokens.create(site.db, site.clock.now(), new, cli_actor("tests"))
+    client = site.client(None)
+
+    answer = client.post(
+        "/api/v1/tokens",
+        json={"name": "forever", "scopes": ["read"], "expires_in": "366d"},
+        headers={"Authorization": f"Bearer {short}"},
+    )
+
+    if answer.status_code != 201:
+        return
+    made = datetime.fromisoformat(answer.json()["details"]["expires_at"])
+    assert made <= site.clock.now() + timedelta(days=1)
+
+
+def _with_password(db: Database, email: str) -> None:
+    new = NewAccount(email=email, role="viewer", password=PASSWORD)
+    create_account(db, datetime.now(UTC), new, cli_actor("tests"))
+
+
+@pytest.mark.xfail(strict=True, reason="concurrent wrong passwords all get checked: the lockout counts after the fact")
+def test_parallel_guesses_do_not_get_past_the_lockout(db):
+    """Five failed sign-ins lock an email for 15 minutes. An attacker who sends ten guesses at once gets all ten
+    checked: with_password reads the count, spends an argon2 verification, and only then records the failure,
+    so every guess in flight passes the check. Sent in large enough batches, the lockout does not limit a
+    password guesser at all. At most EMAIL_FAILURES guesses should be checked; the rest should be refused
+    as too many attempts."""
+    _with_password(db, "target@example.org")
+    now = datetime.now(UTC)
+    outcomes: list[str] = []
+    start = threading.Barrier(10)
+
+    def guess(number: int) -> None:
+        start.wait()
+        try:
+            sign_in.with_password(db, now, "target@example.org", f"wrong guess number {number}", f"10.0.0.{number}")
+        except TooManyAttempts:
+            outcomes.append("locked")
+        except Refused:
+            outcomes.append("checked")
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(outcomes) == 10
+    assert outcomes.count("checked") <= sign_in.EMAIL_FAILURES
+
+
+@pytest.mark.xfail(strict=True, reason="the current password on /account/password can be guessed without any limit")
+def test_guessing_the_current_password_on_the_account_page_is_limited(site):
+    """Someone at a signed-in browser (a shared computer, a stolen session cookie) may guess the account's
+    password on the account page's "change password" form as often as they like: every wrong guess is a 400
+    "the current password is wrong", never a lockout, though the sign-in page locks after five. The password
+    they find then works anywhere. The form should count wrong current passwords like failed sign-ins."""
+    _with_password(site.db, "guessed@example.org")
+    client = site.client(Person("guessed@example.org", role="viewer"))
+    statuses = []
+    for number in range(8):
+        answer = client.post(
+            "/account/password",
+            data={"current": f"a wrong guess {number}", "new": "a brand new password", "again": "a brand new password"},
+        )
+        statuses.append(answer.status_code)
+
+    assert 429 in statuses, statuses
