@@ -112,6 +112,19 @@ def test_a_team_admin_cannot_take_over_an_account_with_rights_in_another_team(si
     assert "notify" not in _who(taken)["admin_of"]  # type: ignore[operator]
 
 
+@pytest.mark.xfail(strict=True, reason="a team admin disables an account that admins another team")
+def test_a_team_admin_cannot_disable_an_account_with_rights_in_another_team(site):
+    """The same reach, for disabling: George (pay's admin) disables Fatima, whose account is notify's admin,
+    and notify loses its admin. account_admin says "nobody changes an account with more rights than their
+    own", but only a platform admin's account is out of a team admin's reach. He should get 403 (or 404)."""
+    account(site.db, replace(FATIMA, role="team-admin", team="notify"))
+    fatima = _ids(site)[FATIMA.email]
+
+    answer = site.client(GEORGE).post(f"/api/v1/accounts/{fatima}/disable")
+
+    assert answer.status_code in (403, 404)
+
+
 @pytest.mark.xfail(strict=True, reason="a token that expires tomorrow mints a personal token that lasts a year")
 def test_a_token_cannot_outlive_itself_by_making_another(site):
     """A personal token with the `accounts` scope, made to last one day (for a CI job, say), makes a new personal
