@@ -6,6 +6,8 @@ is run for real rather than refused for want of sign-in.
 schemathesis's own pytest plugin does not run on this pytest, so each operation's cases are drawn with its
 hypothesis strategy here; failures are gathered across operations and reported together."""
 
+from collections.abc import Callable
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -32,18 +34,21 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 15
+SCOPES = sorted(scope.value for scope in ALL_SCOPES)
 """Examples an operation and mode, on each backend: a few minutes in all on two shared cores."""
 
 
 def test_every_operation_answers_within_its_document(loaded):
-    token = token_for(loaded.db, Person(ADMIN), sorted(scope.value for scope in ALL_SCOPES))
-    headers = {"Authorization": f"Bearer {token}"}
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", loaded.client.app, headers=headers)
+    def signed_in() -> dict[str, str]:
+        """A new token for each case: a case may revoke the token that signs it (`POST /tokens/1/revoke`)."""
+        return {"Authorization": f"Bearer {token_for(loaded.db, Person(ADMIN), SCOPES)}"}
+
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", loaded.client.app, headers=signed_in())
     operations = [result.ok() for result in schema.get_all_operations()]
     failures: list[str] = []
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            failure = _run(operation, mode, headers)
+            failure = _run(operation, mode, signed_in)
             if failure:
                 failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {failure}")
 
@@ -51,7 +56,7 @@ def test_every_operation_answers_within_its_document(loaded):
     assert not failures, "\n\n".join(failures)
 
 
-def _run(operation, mode, headers) -> str | None:
+def _run(operation, mode, signed_in: Callable[[], dict[str, str]]) -> str | None:
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -62,7 +67,7 @@ def _run(operation, mode, headers) -> str | None:
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case) -> None:
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        response = case.call_and_validate(headers=signed_in(), checks=CHECKS)
         assert response.status_code != 401, "the token signs every request in"
 
     try:

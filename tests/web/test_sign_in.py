@@ -44,10 +44,17 @@ class Site:
         return self.client.post("/login", data=data, follow_redirects=False)
 
 
-def _site(db: Database, clock: FixedClock, demo: bool = False, client: tuple[str, int] = ("testclient", 5000)) -> Site:
+def _site(
+    db: Database,
+    clock: FixedClock,
+    demo: bool = False,
+    client: tuple[str, int] = ("testclient", 5000),
+    base_url: str = "http://testserver",
+) -> Site:
     settings = Settings(database_url=db.url, secret_key=KEY, demo=demo)
     context = AppContext(settings, db, clock, build_registry(db), None, None)
-    return Site(TestClient(create_app(context), raise_server_exceptions=False, client=client), db, clock)
+    app = create_app(context)
+    return Site(TestClient(app, raise_server_exceptions=False, client=client, base_url=base_url), db, clock)
 
 
 @pytest.fixture
@@ -290,15 +297,17 @@ def test_pages_carry_a_strict_content_security_policy_whose_nonce_is_the_inline_
     assert "strict-transport-security" not in page.headers  # plain HTTP
 
 
-def test_pages_are_never_stored_so_the_back_button_after_sign_out_shows_no_console(site):
+def test_pages_and_api_answers_are_never_stored_so_the_back_button_after_sign_out_shows_no_console(site):
     signed_out = site.client.get("/login")
     site.sign_in()
     page = site.client.get("/")
     api = site.client.get("/api/v1/teams")
+    health = site.client.get("/healthz")
 
     assert page.headers["cache-control"] == "no-store"
     assert signed_out.headers["cache-control"] == "no-store"
-    assert "cache-control" not in api.headers, "pages only: an API client has no back button"
+    assert api.headers["cache-control"] == "no-store"  # for whoever asked: no shared cache keeps it
+    assert "cache-control" not in health.headers
 
 
 def test_over_https_the_cookie_is_secure_and_the_browser_told_to_keep_to_https(db):
@@ -315,19 +324,25 @@ def test_over_https_the_cookie_is_secure_and_the_browser_told_to_keep_to_https(d
 
 
 def test_the_demo_signs_in_a_visitor_from_loopback_and_nobody_else(db):
-    loopback = _site(db, FixedClock(NOW), demo=True, client=("127.0.0.1", 5000))
-    elsewhere = _site(db, FixedClock(NOW), demo=True, client=("192.0.2.7", 5000))
-    not_demo = _site(db, FixedClock(NOW), demo=False, client=("127.0.0.1", 5000))
+    here = ("127.0.0.1", 5000)
+    loopback = _site(db, FixedClock(NOW), demo=True, client=here, base_url="http://127.0.0.1:8000")
+    by_name = _site(db, FixedClock(NOW), demo=True, client=here, base_url="http://localhost:8000")
+    elsewhere = _site(db, FixedClock(NOW), demo=True, client=("192.0.2.7", 5000), base_url="http://127.0.0.1:8000")
+    not_demo = _site(db, FixedClock(NOW), demo=False, client=here, base_url="http://127.0.0.1:8000")
+    # another site whose name was made to resolve to 127.0.0.1 (DNS rebinding), reaching the demo from a browser
+    rebound = _site(db, FixedClock(NOW), demo=True, client=here, base_url="http://evil.example:8000")
 
-    with loopback.client, elsewhere.client, not_demo.client:
+    with loopback.client, by_name.client, elsewhere.client, not_demo.client, rebound.client:
         page = loopback.client.get("/")
         assert page.status_code == 200
         assert "Signed in as <strong>Demo visitor</strong> (platform admin)" in page.text
         assert loopback.client.get("/").status_code == 200  # the cookie keeps the same session
+        assert by_name.client.get("/").status_code == 200
         assert elsewhere.client.get("/", follow_redirects=False).status_code == 303
         assert not_demo.client.get("/", follow_redirects=False).status_code == 303
+        assert rebound.client.get("/", follow_redirects=False).status_code == 303
     with db.reading() as connection:
-        assert len(connection.execute(select(t.sessions)).all()) == 1
+        assert len(connection.execute(select(t.sessions)).all()) == 2  # 127.0.0.1's and localhost's
 
 
 def test_a_disabled_account_is_signed_out_at_once(site):

@@ -132,3 +132,18 @@ def rights(grant: Grant, membership: Membership) -> tuple[bool, frozenset[str], 
         if grant.role is Role.TEAM_ADMIN:
             admin.add(grant.team)
     return platform_admin, frozenset(admin), frozenset(member)
+
+
+def out_of_reach(who: Principal, platform_admin: bool, teams: frozenset[str]) -> str | None:
+    """Why `who` may not make or manage an account whose rights, catalog and role together, are these; None when
+    they may. Nobody manages an account with rights beyond their own, so that making an account, or a sign-in
+    link for one, never makes its maker more than they are (the catalog grants by email: an account for a
+    platform-team person is a platform admin's account)."""
+    if who.platform_admin:
+        return None
+    if platform_admin:
+        return "is a platform admin (by role, or as a person of the platform team in the catalog)"
+    others = teams - who.admin_of
+    if others:
+        return f"has rights in {', '.join(sorted(others))} (by role or the catalog), which you do not admin"
+    return None

@@ -78,6 +78,8 @@ def matcher(name: str, op: str, value: str) -> Matcher:
         raise ValueError(f"{op!r} is not an operator: use =, !=, =~ or !~")
     if len(value) > MAX_VALUE:
         raise ValueError(f"the value of {name} is longer than {MAX_VALUE} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):  # no label holds them; PostgreSQL refuses NUL
+        raise ValueError(f"the value of {name} has a control character (such as NUL or a tab), which no label has")
     pattern = _compile(name, value) if op in ("=~", "!~") else None
     return Matcher(name, op, value, pattern)
 

@@ -5,6 +5,7 @@ those defaults change. An email is compared in lower case, and links an account 
 same email, whose team membership (and the platform team's admin rights) the account then has."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,12 +102,20 @@ def checked_password(password: str) -> str:
     return password
 
 
-def create_account(db: Database, now: datetime, new: NewAccount, actor: Actor) -> AccountView:
+def _any(connection: Connection, email: str, grant: Grant) -> None:
+    """Anyone at the server (the `users` command) makes any account."""
+
+
+def create_account(
+    db: Database, now: datetime, new: NewAccount, actor: Actor, check: Callable[[Connection, str, Grant], None] = _any
+) -> AccountView:
+    """`check(connection, email, grant)` refuses, in the same transaction, an account its maker may not make."""
     email = email_of(new.email)
     role = role_of(new.role)
     password_hash = _hasher.hash(checked_password(new.password)) if new.password is not None else None
     with db.transaction() as connection:
         team = _checked_team(connection, role, new.team)
+        check(connection, email, Grant(role, team))
         person = store.person_by_email(connection, email)
         name = person_text(new.name, "name", NAME_LIMIT) if new.name else (person.name if person else email)
         values = {
@@ -151,16 +160,10 @@ def set_password(db: Database, now: datetime, email: str, password: str, actor: 
         record(connection, actor, now, "account.password", ("account", str(row.id)), row.team_id)
 
 
-def change_own_password(db: Database, now: datetime, account_id: int, current: str, new: str, actor: Actor) -> None:
-    """A person's new password, from their account page: the current one must be given when there is one (an
-    account made with a sign-in link has none yet). Every session ends, this one too."""
+def set_own_password(db: Database, now: datetime, row: AccountRow, new: str, actor: Actor) -> None:
+    """The account's new password, once its current one has been checked (`sign_in.change_own_password`): every
+    session ends, the one it was changed from too."""
     password_hash = _hasher.hash(checked_password(new))
-    with db.reading() as connection:
-        row = store.by_id(connection, account_id)
-    if row is None:
-        raise NotFound(f"no account {account_id}")
-    if row.password_hash is not None and not password_matches(row, current):
-        raise Refused("the current password is wrong")
     with db.transaction() as connection:
         store.change(connection, row.id, {"password_hash": password_hash})
         session_store.end_all(connection, row.id)
@@ -221,12 +224,7 @@ def view(connection: Connection, row: AccountRow) -> AccountView:
 def principal_of(
     connection: Connection, row: AccountRow, scopes: frozenset[Scope] = ALL_SCOPES, via: str = "session"
 ) -> Principal:
-    person = store.person_by_email(connection, row.email)
-    membership = Membership(
-        person_id=person.id if person else None,
-        team=person.team_id if person else None,
-        platform_team=bool(person and person.platform_team),
-    )
+    membership = membership_of(connection, row.email)
     platform_admin, admin_of, member_of = rights(Grant(Role(row.role), row.team_id), membership)
     return Principal(
         name=row.name,
@@ -238,6 +236,16 @@ def principal_of(
         member_of=member_of,
         scopes=scopes,
         via=via,
+    )
+
+
+def membership_of(connection: Connection, email: str) -> Membership:
+    """What the catalog grants the person with this email (ADR 0038): their team, and the platform team's rights."""
+    person = store.person_by_email(connection, email)
+    return Membership(
+        person_id=person.id if person else None,
+        team=person.team_id if person else None,
+        platform_team=bool(person and person.platform_team),
     )
 
 

@@ -90,6 +90,7 @@ def create(db: Database, now: datetime, new: NewToken, actor: Actor) -> tuple[To
     secret = PREFIX + secrets.token_urlsafe(32)
     with db.transaction() as connection:
         account_id, team = _owner(connection, new, actor)
+        _within_maker_life(connection, now + new.life, actor)
         values = {
             "name": name,
             "digest": digest_of(secret),
@@ -105,6 +106,19 @@ def create(db: Database, now: datetime, new: NewToken, actor: Actor) -> tuple[To
         made = _view(connection, _row(connection, token_id))
         record(connection, actor, now, "token.create", ("token", str(token_id)), team, after=made.as_json())
     return made, secret
+
+
+def _within_maker_life(connection: Connection, expires_at: datetime, actor: Actor) -> None:
+    """A token that makes tokens makes none that outlives it, as it makes none wider: else a token stolen the
+    day before it ends would buy a year's access."""
+    maker = actor.principal.token_id
+    row = store.by_id(connection, maker) if maker is not None else None
+    if row is not None and row.expires_at is not None and expires_at > row.expires_at:
+        raise Refused(
+            f"this token ends at {row.expires_at:%Y-%m-%d %H:%M} UTC, so a token it makes must end by then too: "
+            "ask for a shorter expires_in, or make the token signed in as yourself",
+            403,
+        )
 
 
 def _owner(connection: Connection, new: NewToken, actor: Actor) -> tuple[int | None, str | None]:

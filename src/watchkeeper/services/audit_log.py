@@ -86,12 +86,12 @@ def _filter(connection: Any, who: Principal, query: AuditQuery) -> AuditFilter:
     account_id: int | None = None
     actor_text: str | None = None
     if query.who:
-        text = query.who.strip()[:200]
+        text = _text(query.who.strip()[:200], "who")
         if "@" in text:
             found = account_store.by_email(connection, text.lower())
             account_id = found.id if found else 0  # an unknown email matches nothing (ids start at 1)
         else:
-            actor_text = _text(text, "who")
+            actor_text = text
     since, until = _period(query.since, query.until)
     return AuditFilter(
         team_id=_word(query.team, "team"),
@@ -119,7 +119,7 @@ def _word(value: str | None, name: str) -> str | None:
 
 def _text(value: str, name: str) -> str:
     if any(ord(c) < 32 or c == "\x7f" for c in value):
-        raise Refused(f"{name}: control characters cannot match a name")
+        raise Refused(f"{name}: control characters cannot match a name or an email")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

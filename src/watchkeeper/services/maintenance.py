@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.domain.keyset import Key, Page, page_of
 from watchkeeper.domain.maintenance import Occurrence, Window, next_start, occurrence_at
 from watchkeeper.services.audit import Actor, record
@@ -121,6 +122,10 @@ def create_window(db: Database, now: datetime, new: NewWindow, actor: Actor) -> 
         raise Refused("say what the window covers: one or more checks, services or platforms")
     if sum(len(ids) for ids in scope.values()) > SCOPE_LIMIT:
         raise Refused(f"a window covers at most {SCOPE_LIMIT} checks, services and platforms")
+    for kind in SCOPE_KINDS:
+        malformed = [found for found in scope[kind] if not is_valid_id(found)]
+        if malformed:  # before any query: PostgreSQL refuses a NUL, and no id has one
+            raise Refused(f"{malformed[0][:63]!r} is not a {kind[:-1]} id: lower-case letters, digits, '-' and '_'")
     with db.transaction() as connection:
         for kind in SCOPE_KINDS:
             missing = store.missing_from_catalog(connection, kind, scope[kind])

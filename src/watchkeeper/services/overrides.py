@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping
 
 from watchkeeper.catalog.teams import Schedule
+from watchkeeper.catalog.types import is_valid_id
 from watchkeeper.domain.keyset import Key, Page
 from watchkeeper.domain.oncall import Override, shifts
 from watchkeeper.services.audit import Actor, record
@@ -236,7 +237,7 @@ def _state(row: RowMapping, now: datetime) -> str:
 
 
 def known_schedule(connection: Connection, schedule_id: str) -> ScheduleFacts:
-    row = store.schedule(connection, schedule_id)
+    row = store.schedule(connection, schedule_id) if is_valid_id(schedule_id) else None  # no NUL reaches SQL
     if row is None:
         known = [found["id"] for found in store.schedules(connection)]
         raise NotFound(_unknown("schedule", schedule_id, known))

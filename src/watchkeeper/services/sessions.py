@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watchkeeper.domain.access import Principal
+from watchkeeper.domain.constant_time import same_secret
 from watchkeeper.services.accounts import principal_of
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.sign_in import SignedIn, digest_of
@@ -116,7 +117,7 @@ def csrf_token(key: bytes, secret: str) -> str:
 
 
 def csrf_matches(key: bytes, secret: str, given: str) -> bool:
-    return hmac.compare_digest(csrf_token(key, secret), given)
+    return same_secret(given, csrf_token(key, secret))
 
 
 def prune(db: Database, now: datetime, lifetimes: Lifetimes) -> int:

@@ -21,6 +21,7 @@ from watchkeeper.store import Database
 from watchkeeper.store import accounts as account_store
 from watchkeeper.store import sessions as store
 from watchkeeper.store.accounts import AccountRow
+from watchkeeper.store.contention import lock_keys
 
 FAILURE_WINDOW = timedelta(minutes=15)
 EMAIL_FAILURES = 5
@@ -56,17 +57,51 @@ def with_password(db: Database, now: datetime, email_text: str, password: str, c
     except Refused:
         raise Refused(WRONG, 401) from None
     keys = [f"email:{email}", f"client:{client}"]
-    with db.reading() as connection:
-        _refuse_if_locked(connection, keys, now)
-        row = account_store.by_email(connection, email)
+    row = _counted(db, now, keys, email)
     if not accounts.password_matches(row, password) or row is None or row.disabled_at is not None:
-        with db.transaction() as connection:
-            store.add_failure(connection, keys, now)
         raise Refused(WRONG, 401)
     with db.transaction() as connection:
-        store.forget_failures(connection, keys[0])
+        _forget_attempt(connection, keys, now)
         accounts.rehash_if_needed(connection, row, password)
     return SignedIn(row, "password")
+
+
+def change_own_password(
+    db: Database, now: datetime, account_id: int, current: str, new: str, client: str, actor: Actor
+) -> None:
+    """A person's new password, from their account page. The current one must be given when there is one (an
+    account made with a sign-in link has none yet), and wrong ones count towards the lockout as failed sign-ins
+    do: someone at a borrowed session cannot guess the password there instead. Every session ends."""
+    accounts.checked_password(new)
+    with db.reading() as connection:
+        row = account_store.by_id(connection, account_id)
+    if row is None:
+        raise NotFound(f"no account {account_id}")
+    if row.password_hash is not None:
+        keys = [f"email:{row.email}", f"client:{client}"]
+        _counted(db, now, keys, row.email)
+        if not accounts.password_matches(row, current):
+            raise Refused("the current password is wrong")
+        with db.transaction() as connection:
+            _forget_attempt(connection, keys, now)
+    accounts.set_own_password(db, now, row, new, actor)
+
+
+def _counted(db: Database, now: datetime, keys: list[str], email: str) -> AccountRow | None:
+    """The account with `email`, once this attempt is counted as a failure (forgotten when it succeeds): each
+    attempt is counted before its password is checked, and the count is read and written by one attempt at a
+    time, so guesses sent all at once cannot all pass a count none has added to yet."""
+    with db.transaction() as connection:
+        lock_keys(connection, [f"sign-in:{key}" for key in keys])
+        _refuse_if_locked(connection, keys, now)
+        store.add_failure(connection, keys, now)
+        return account_store.by_email(connection, email)
+
+
+def _forget_attempt(connection: Connection, keys: list[str], now: datetime) -> None:
+    """A right password clears the email's failures, and this attempt's from an address others may share."""
+    store.forget_failures(connection, keys[0])
+    store.forget_failure(connection, keys[1], now)
 
 
 def _refuse_if_locked(connection: Connection, keys: list[str], now: datetime) -> None:

@@ -58,9 +58,10 @@ def in_transaction(db: Database, work: Callable[[Connection], T], attempts: int 
 
 
 def lock_keys(connection: Connection, keys: Iterable[str]) -> None:
-    """On PostgreSQL, waits until no other transaction is writing an alert with one of `keys` and holds them to
-    the end of this one, so that writers of one key go one after another and none loses a race: row locks alone
-    cannot serialise a trigger that finds no open alert with one that is inserting it. Locks are taken in one
+    """On PostgreSQL, waits until no other transaction is writing with one of `keys` (an alert's, or a sign-in's
+    email or address) and holds them to the end of this one, so that writers of one key go one after another and
+    none loses a race: row locks alone cannot serialise a trigger that finds no open alert with one that is
+    inserting it, nor two sign-ins that count the failures before either has added one. Locks are taken in one
     order (by number) so that batches of several keys do not deadlock. SQLite needs none: one writer at a time."""
     if connection.dialect.name != "postgresql":
         return

@@ -89,5 +89,11 @@ def forget_failures(connection: Connection, key: str) -> None:
     connection.execute(delete(t.sign_in_failures).where(_f.key == key))
 
 
+def forget_failure(connection: Connection, key: str, at: datetime) -> None:
+    """One attempt's row of `key` at `at` (an attempt that turned out to succeed)."""
+    one = select(func.min(_f.id)).where(_f.key == key, _f.at == at).scalar_subquery()
+    connection.execute(delete(t.sign_in_failures).where(_f.id == one))
+
+
 def prune_failures(connection: Connection, before: datetime) -> int:
     return connection.execute(delete(t.sign_in_failures).where(_f.at <= before)).rowcount

@@ -172,7 +172,7 @@ async def _from_session(request: Request, context: AppContext) -> Principal | No
         if session is not None:
             request.state.session_secret = secret
             return session.principal
-    if context.settings.demo and from_loopback(request):
+    if context.settings.demo and from_loopback(request) and addressed_to_loopback(request):
         visitor = await run_in_threadpool(sign_in.as_demo_visitor, context.db, now)
         secret = await run_in_threadpool(sessions.start, context.db, now, visitor, lifetimes, client_of(request))
         queue_session_cookie(request, secret)
@@ -218,6 +218,20 @@ def client_of(request: Request) -> str:
 def from_loopback(request: Request) -> bool:
     try:
         return ipaddress.ip_address(client_of(request)).is_loopback
+    except ValueError:
+        return False
+
+
+def addressed_to_loopback(request: Request) -> bool:
+    """Whether the browser asked for this machine by a loopback name. A page of another site can make its own
+    name resolve to 127.0.0.1 (DNS rebinding) and then reach the demo from the visitor's browser as a page of
+    that site; its requests still name that site in Host, so they get no demo sign-in."""
+    host = (request.headers.get("host") or "").lower()
+    name = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
 

@@ -1,6 +1,7 @@
 """The outermost layer of the web app: one log line per request, HEAD for every GET, a cap on request
 bodies (but for heartbeat pings, whose handler keeps the start of a body of any length), JSON-only API writes,
-and a problem document (logged once) for any error nobody handled."""
+and a problem document (logged once) for any error nobody handled: a 400 for a NUL character PostgreSQL refused,
+a 500 for anything else."""
 
 import json
 import time
@@ -13,8 +14,25 @@ MAX_BODY_BYTES = 1024 * 1024
 log = get_logger("watchkeeper.web")
 
 
+NUL_REFUSED = "a value holds a NUL character (U+0000), which no text here can hold: remove it and send again"
+
+
 class TooLarge(Exception):
     pass
+
+
+def _nul_in_text(error: BaseException) -> bool:
+    """Whether PostgreSQL's driver refused a NUL in a text parameter somewhere down the chain. Inputs are checked
+    where they are read, so that the answer can name the field; this is the net under a check that was missed:
+    the transaction has rolled back, nothing was written, and the sender's mistake is not a server error."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if "NUL (0x00)" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class Guard:
@@ -51,6 +69,11 @@ class Guard:
         except TooLarge:
             await _problem(respond, 413, "Payload too large", f"the body is over {self.max_body} bytes")
         except Exception as error:
+            if _nul_in_text(error):
+                log.warning("a NUL character refused", path=_loggable(scope["path"]))
+                if not state["started"]:
+                    await _problem(respond, 400, "Bad request", NUL_REFUSED)
+                return
             log.error("unhandled error", path=_loggable(scope["path"]), error_type=type(error).__name__, exc_info=error)
             if not state["started"]:
                 await _problem(respond, 500, "Internal server error", "the error has been logged")
@@ -120,12 +143,14 @@ _CREDENTIAL_PATHS = (
     ("/api/v1/integrations/sentry/", "<key>"),
     ("/calendar/", "<token>"),
     ("/page/", "<token>"),
+    ("/login/link/", "<token>"),
 )
 
 
 def _loggable(path: str) -> str:
     """The path for the log: a ping token is its check's only credential, and an integration key in a webhook
-    URL is its integration's, and a calendar feed's token opens its shifts, so none is ever written down."""
+    URL is its integration's, a calendar feed's token opens its shifts, and a one-time sign-in link signs its
+    account in, so none is ever written down."""
     for prefix, placeholder in _CREDENTIAL_PATHS:
         if path.startswith(prefix):
             rest = path[len(prefix) :].split("/", 1)

@@ -6,7 +6,6 @@ The sign-in form has a CSRF token of its own, before any session exists: a rando
 cookie that the form must repeat, so that another site cannot sign a visitor in to an account of its choosing.
 """
 
-import hmac
 import secrets
 from typing import Annotated
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.domain.constant_time import same_secret
 from watchkeeper.services import sessions, sign_in
 from watchkeeper.services.refusals import Refused
 from watchkeeper.services.sign_in import SignedIn, TooManyAttempts
@@ -84,7 +84,7 @@ async def sign_in_form(
 def login_token_matches(request: Request, given: str) -> bool:
     """The sign-in form's own CSRF token: the cookie set with the form, repeated by the form."""
     cookie = request.cookies.get(LOGIN_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, given)
+    return bool(cookie) and same_secret(given, cookie)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[PUBLIC])

@@ -6,7 +6,6 @@ site cannot start a sign-in in someone's browser; the callback must come back to
 with the `state` derived from its flow cookie. Every refusal is a page saying why, never a 500.
 """
 
-import hmac
 import time
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.domain.constant_time import same_secret
 from watchkeeper.logs import get_logger
 from watchkeeper.services import single_sign_on
 from watchkeeper.services.refusals import Refused
@@ -100,7 +100,7 @@ async def _sign_in(request: Request, provider: Provider) -> Response:
     if flow is None:
         raise Refused("this sign-in has expired, was used already, or did not start in this browser: start again", 400)
     given_state = query.get("state", "")[:PARAMETER_LIMIT]
-    if not hmac.compare_digest(given_state.encode(), provider.state_of(flow).encode()):
+    if not same_secret(given_state, provider.state_of(flow)):
         raise Refused("this sign-in's state does not match the one this browser started with: start again", 400)
     if query.get("error"):
         raise ProviderRefused(query["error"][:100], query.get("error_description", "")[:300] or None)

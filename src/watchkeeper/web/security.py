@@ -7,7 +7,8 @@ only here, so that injected markup can neither run nor send anything elsewhere.
 
 A page is `Cache-Control: no-store` unless its route says otherwise: a console page is for the person signed in
 when it was made, and a browser keeps a stored page for its back button, where the next person at a shared
-computer would see the console after its last user signed out."""
+computer would see the console after its last user signed out. So is every API answer: it is for the token or
+session that asked, and no cache between should keep it."""
 
 import secrets
 from collections.abc import Sequence
@@ -73,6 +74,7 @@ class SecurityHeaders:
         state = scope.setdefault("state", {})
         state["csp_nonce"] = nonce
         secure = self.always_secure or scope.get("scheme") == "https"
+        api = scope["path"].startswith("/api/")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -83,7 +85,7 @@ class SecurityHeaders:
                     headers.append((b"content-security-policy", _policy_for(headers, nonce)))
                 if b"referrer-policy" not in present:
                     headers.append((b"referrer-policy", b"same-origin"))
-                if b"cache-control" not in present and _is_page(headers):
+                if b"cache-control" not in present and (_is_page(headers) or api):
                     headers.append((b"cache-control", b"no-store"))
                 if secure:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))

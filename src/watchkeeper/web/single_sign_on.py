@@ -26,6 +26,7 @@ from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 from starlette.requests import Request
 
+from watchkeeper.domain.constant_time import same_secret
 from watchkeeper.domain.single_sign_on import GOOGLE_ISSUER, GOOGLE_ISSUERS, Identity, identity_of
 from watchkeeper.logs import get_logger
 from watchkeeper.settings import SingleSignOn, loopback_host
@@ -87,7 +88,7 @@ class Flow:
     def from_cookie(cls, key: bytes, value: str | None, now: float) -> "Flow | None":
         """The flow a cookie carries; None when it is missing, forged or older than FLOW_LIFE."""
         body, _, mac = (value or "").partition(".")
-        if not body or not hmac.compare_digest(mac, _b64(_mac(key, body))):
+        if not body or not same_secret(mac, _b64(_mac(key, body))):
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.domain.access import Principal, Rule, Scope
-from watchkeeper.services import account_admin, accounts, api_tokens, sessions
+from watchkeeper.services import account_admin, api_tokens, sessions, sign_in
 from watchkeeper.services.audit import Actor
 from watchkeeper.services.refusals import Refused
-from watchkeeper.web.access import Reader, allow, lifetimes_of, queue_session_cookie
+from watchkeeper.web.access import Reader, allow, client_of, lifetimes_of, queue_session_cookie
 from watchkeeper.web.console import token_forms
 from watchkeeper.web.console.views import not_found, page_context, render
 from watchkeeper.web.context import AppContext
@@ -111,12 +111,13 @@ async def change_password(request: Request, who: AccountOwner) -> Response:
         return await _page(request, who, {}, "The two new passwords are not the same", 400, "password")
     try:
         await run_in_threadpool(
-            accounts.change_own_password,
+            sign_in.change_own_password,
             context.db,
             context.clock.now(),
             who.account_id,
             current,
             new,
+            client_of(request),
             Actor(who, "console"),
         )
     except Refused as refused:

@@ -30,6 +30,7 @@ WINDOW_HINTS = {
     "choose what": "kind",
     "covers": "ids",
     "in the catalog": "ids",
+    "id: lower-case": "ids",
     "duration": "duration",
     "the end": "end",
     "start": "start",
