@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from watchkeeper.domain import emails
 from watchkeeper.domain.durations import format_duration, parse_duration
 
 Role = Literal["all", "web", "engine"]
@@ -252,7 +253,7 @@ class Settings(BaseSettings):
     def _domains(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        domains = [d.strip().lower().lstrip("@") for d in value.split(",") if d.strip()]
+        domains = [emails.fold(d.strip()).lstrip("@") for d in value.split(",") if d.strip()]
         wrong = [d for d in domains if not _DOMAIN.match(d)]
         if wrong:
             raise ValueError(f"{wrong[0][:80]!r} is not a domain: write them as example.org,example.com")

@@ -20,6 +20,7 @@ from watchkeeper.engine.scheduler import WHOLE
 from watchkeeper.logs import Redactor, get_logger
 from watchkeeper.memory import give_back
 from watchkeeper.services import processes
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.catalog import LoadResult, Trigger, apply_catalog_from, record_failure
 from watchkeeper.services.clock import Clock, SystemClock
 from watchkeeper.services.delivery import DeliveryPolicy
@@ -43,10 +44,10 @@ class CatalogReloader:
         self.redactor = redactor or Redactor()
         self._lock = threading.Lock()
 
-    def __call__(self, trigger: Trigger) -> LoadResult:
+    def __call__(self, trigger: Trigger, actor: Actor | None = None) -> LoadResult:
         with self._lock:
             try:
-                result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger)
+                result = apply_catalog_from(self.db, self.path, clock=self.clock, trigger=trigger, actor=actor)
             except Exception as error:  # a bug must not take the server down; the catalog in force stays
                 log.error("catalog reload failed unexpectedly", trigger=trigger, exc_info=error)
                 result = record_failure(

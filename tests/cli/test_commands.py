@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from watchkeeper.settings import Settings
 from watchkeeper.store.migrate import head_revision
@@ -126,6 +126,11 @@ def test_catalog_apply_loads_the_database_for_a_deploy_pipeline(tmp_path, exampl
     assert first.returncode == 0, first.stderr
     assert "applied" in first.stdout
     assert json.loads(second.stdout)["outcome"] == "unchanged"
+    # The catalog says who is in which team and who is a platform admin: a load that changes it is audited.
+    with create_engine(env["WATCHKEEPER_DATABASE_URL"]).connect() as connection:
+        entries = connection.execute(text("SELECT action, via, actor, after FROM audit_events")).all()
+    assert [(action, via) for action, via, _actor, _after in entries] == [("catalog.apply", "cli")]
+    assert json.loads(entries[0].after)["changes"]["created"] > 0
 
 
 def test_catalog_apply_with_problems_changes_nothing_and_exits_1(tmp_path, example_catalog):

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from signed_in import Person, sign_in
+from signed_in import Person, sign_in, token_for
 from watchkeeper.domain.alerts import Signal, Subject
 from watchkeeper.services.alerts import receive
 from watchkeeper.services.clock import SystemClock
@@ -145,6 +145,41 @@ def test_an_alert_is_acknowledged_by_its_team_and_not_by_another(site):
     with site.db.reading() as connection:
         row = connection.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).mappings().one()
     assert (row["status"], row["acknowledged_by"]) == ("acknowledged", "Fatima Hussain (api)")
+
+
+def _alert(site: Site) -> int:
+    signal = Signal("trigger", "pay-api-slow", "api", Subject("service", "pay-api"), "ticket", "slow")
+    [received] = receive(site.db, [signal], SystemClock().now())
+    assert received.alert_id is not None
+    return received.alert_id
+
+
+def test_an_acknowledge_that_changes_nothing_leaves_no_entry(site):
+    alert_id = _alert(site)
+    first = site.clients["fatima"].post(f"/api/v1/alerts/{alert_id}/acknowledge")
+
+    again = site.clients["asha"].post(f"/api/v1/alerts/{alert_id}/acknowledge")
+
+    assert (first.json()["outcome"], again.json()["outcome"]) == ("acknowledged", "ignored")
+    assert [(e["action"], e["actor"], e["before"], e["after"]) for e in site.entries()] == [
+        ("alert.acknowledge", "Fatima Hussain", {"status": "triggered"}, {"status": "acknowledged"})
+    ]
+
+
+def test_a_token_posting_a_console_form_is_audited_as_the_api(site):
+    alert_id = _alert(site)
+    secret = token_for(site.db, FATIMA, ["alerts"], team="pay")
+    client = site.clients["ines"]
+    client.cookies.clear()
+
+    answer = client.post(
+        f"/alerts/{alert_id}/acknowledge", headers={"Authorization": f"Bearer {secret}"}, follow_redirects=False
+    )
+
+    assert answer.status_code == 303, answer.text
+    [entry] = [e for e in site.entries() if e["action"] != "token.create"]
+    assert (entry["action"], entry["via"]) == ("alert.acknowledge", "api")
+    assert entry["token_id"] is not None
 
 
 def test_services_are_made_and_changed_by_their_owners(site):

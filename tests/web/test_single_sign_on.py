@@ -3,6 +3,7 @@ driven through the app, on both databases, with the app's requests to the provid
 browser's hops between them followed by hand. Every way in, and every refusal, is a page."""
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -327,6 +328,59 @@ def test_an_email_outside_the_allowed_domains_is_refused(db, provider, example_c
     assert _refusal(answer) == (
         "Example.gov.uk is not among the email domains allowed to sign in here (example.com, example.org)."
     )
+
+
+def test_an_email_that_only_str_lower_would_make_a_persons_is_not_theirs(site):
+    """U+212A KELVIN SIGN is not the letter K, though `str.lower()` makes it one: whoever a provider vouches for
+    at `hana.\u212aowalski@` is not Hana Kowalski, and is refused as nobody Watchkeeper knows."""
+    answer = site.sign_in(Person(subject="not-hana", email="hana.\u212aowalski@example.gov.uk", name="Not Hana"))
+
+    assert answer.status_code == 403
+    assert _refusal(answer).startswith("No account exists for hana.\u212aowalski@example.gov.uk, and no one")
+    assert site.account("hana.kowalski@example.gov.uk") is None
+    assert site.sign_in(Person(subject="hana", email="hana.kowalski@example.gov.uk")).status_code == 303
+
+
+def test_a_domain_that_only_str_lower_would_allow_is_refused(db, provider, example_catalog, example_secrets):
+    apply_catalog_from(db, example_catalog, clock=FixedClock(NOW), trigger="cli", environ=example_secrets)
+    provider.behaviour = Behaviour()
+    settings = _settings(db, provider.issuer, oidc_email_domains="example.gov.uk")
+    with _site(db, provider, settings).client as client:
+        answer = Site(client, db, provider).sign_in(Person(subject="s", email="fatima.hussain@example.gov.u\u212a"))
+
+    assert answer.status_code == 403
+    assert "is not among the email domains allowed to sign in here (example.gov.uk)" in _refusal(answer)
+
+
+@pytest.mark.parametrize("subject", ["", "s" * 256, "a\x00b", "caf\u00e9"], ids=["empty", "long", "nul", "non-ascii"])
+def test_a_subject_openid_connect_does_not_allow_links_nothing(site, subject):
+    """Core 1.0, section 2: `sub` is at most 255 ASCII characters and never empty; an account is linked to it,
+    so an empty one would let every later empty one in."""
+    answer = site.sign_in(Person(subject="unused", email="fatima.hussain@example.gov.uk", extra={"sub": subject}))
+
+    assert answer.status_code == 400
+    assert "subject (`sub`)" in _refusal(answer)
+    assert site.account("fatima.hussain@example.gov.uk") is None
+
+
+def test_a_catalog_email_with_a_non_ascii_capital_is_found_alike_on_both_databases(
+    db, provider, example_catalog, example_secrets, tmp_path
+):
+    """The catalog writes `Fatima.Öztürk@`; the provider vouches for `fatima.öztürk@`. SQLite's lower() leaves
+    `Ö` as it is and PostgreSQL's does not, so the people keep an email folded in Python, the same on both."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(example_catalog, catalog)
+    pay = catalog / "teams" / "pay.yaml"
+    pay.write_text(pay.read_text().replace("fatima.hussain@example.gov.uk", "Fatima.\u00d6zt\u00fcrk@example.gov.uk"))
+    apply_catalog_from(db, catalog, clock=FixedClock(NOW), trigger="cli", environ=example_secrets)
+    provider.behaviour = Behaviour()
+    with _site(db, provider, _settings(db, provider.issuer)).client as client:
+        site = Site(client, db, provider)
+        answer = site.sign_in(Person(subject="s-o", email="fatima.\u00f6zt\u00fcrk@example.gov.uk"))
+        page = client.get("/").text
+
+    assert answer.status_code == 303
+    assert "Signed in as <strong>Fatima Hussain</strong> (team member, pay)" in page
 
 
 def test_a_provider_that_is_down_leaves_the_sign_in_page_with_the_reason(db, provider):

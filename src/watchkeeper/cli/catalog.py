@@ -51,11 +51,14 @@ def apply(path: Path, as_json: bool) -> None:
     A catalog with problems changes nothing and exits 1.
     """
     from watchkeeper.cli.database import migrated_database
+    from watchkeeper.cli.suppression import login_name
+    from watchkeeper.services.audit import cli_actor
     from watchkeeper.services.catalog import apply_catalog_from
     from watchkeeper.services.clock import SystemClock
 
+    actor = cli_actor(login_name() or "the watchkeeper command")
     with migrated_database(Settings()) as (database, _revision):
-        result = apply_catalog_from(database, path, clock=SystemClock(), trigger="cli")
+        result = apply_catalog_from(database, path, clock=SystemClock(), trigger="cli", actor=actor)
     if as_json:
         emit_json(result.as_dict())
     elif result.ok:

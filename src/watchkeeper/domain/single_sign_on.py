@@ -10,10 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from watchkeeper.domain import emails
+
 GOOGLE_ISSUER = "https://accounts.google.com"
 GOOGLE_ISSUERS = (GOOGLE_ISSUER, "accounts.google.com")
 """Google's documentation: an ID token's `iss` is either; discovery names the first."""
 TEXT_LIMIT = 320
+SUBJECT_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,16 @@ class Identity:
     name: str | None
     hosted_domain: str | None
     """Google's `hd`: the Workspace domain of the account; absent for a personal Google account."""
+
+
+def subject_problem(subject: object) -> str | None:
+    """Why `sub` is not one OpenID Connect allows (Core 1.0, section 2: a non-empty string of at most 255 ASCII
+    characters); None when it is. An account is linked to it, so an empty one would link every later empty one."""
+    if not isinstance(subject, str) or not subject:
+        return "the provider's ID token names no subject (`sub`)"
+    if len(subject) > SUBJECT_LIMIT or not subject.isascii() or not subject.isprintable():
+        return f"the provider's subject (`sub`) is not at most {SUBJECT_LIMIT} printable ASCII characters"
+    return None
 
 
 def identity_of(claims: Mapping[str, Any], issuer: str) -> Identity:
@@ -59,10 +72,10 @@ def refusal(identity: Identity, domains: frozenset[str]) -> str | None:
             f"the provider did not say that {identity.email} is verified, so it cannot link you to an account: ask"
             " your administrator (Entra ID: add the optional claims email and xms_edov to the ID token)"
         )
-    domain = identity.email.rpartition("@")[2].lower()
+    domain = emails.fold(identity.email.rpartition("@")[2])
     if domains and domain not in domains:
         return f"{domain} is not among the email domains allowed to sign in here ({', '.join(sorted(domains))})"
-    if domains and identity.issuer in GOOGLE_ISSUERS and (identity.hosted_domain or "").lower() not in domains:
+    if domains and identity.issuer in GOOGLE_ISSUERS and emails.fold(identity.hosted_domain or "") not in domains:
         # A personal Google account can carry a work address; only `hd` says the organisation manages it.
         return (
             f"{identity.email} is not an account of your organisation's Google Workspace ({', '.join(sorted(domains))})"

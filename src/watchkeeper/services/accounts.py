@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.catalog.types import is_valid_id
+from watchkeeper.domain import emails
 from watchkeeper.domain.access import ALL_SCOPES, TEAM_ROLES, Grant, Membership, Principal, Role, Scope, rights
 from watchkeeper.services.audit import Actor, record
 from watchkeeper.services.refusals import Conflict, NotFound, Refused, encodable, person_text
@@ -78,7 +79,7 @@ class NewAccount:
 
 
 def email_of(text: str) -> str:
-    cleaned = text.strip().lower()
+    cleaned = emails.fold(text.strip())
     if not _EMAIL.match(cleaned) or len(cleaned) > EMAIL_LIMIT or not encodable(cleaned):
         raise Refused(f"{text.strip()[:80]!r} is not an email address")
     return cleaned

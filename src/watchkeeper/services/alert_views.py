@@ -119,18 +119,32 @@ def act(db: Database, alert_id: int, action: str, actor: Actor, now: datetime) -
         raise NoSuchAlert(f"alert {alert_id} is already resolved")
 
     def write(connection: Connection) -> Received:
+        before = store.get(connection, alert_id)  # as this transaction finds it, not as it was read above
+        assert before is not None
         received = receive_one(connection, signal_for(row, action, f"{actor.name} ({actor.via})"), now)
-        audit_act(connection, actor, now, row, action)
+        audit_act(connection, actor, now, before, action)
         return received
 
     return in_transaction(db, write)
 
 
 def audit_act(connection: Connection, actor: Actor, now: datetime, row: RowMapping, action: str) -> None:
+    """An entry when the alert's status changed: acknowledging an acknowledged alert is answered `ignored`
+    and changes nothing, so the log shows nothing either."""
     after = store.get(connection, row["id"])
+    if after is None or after["status"] == row["status"]:
+        return
     obj = ("alert", str(row["id"]))
-    changed = {"status": after["status"] if after else None}
-    record(connection, actor, now, f"alert.{action}", obj, row["team_id"], {"status": row["status"]}, changed)
+    record(
+        connection,
+        actor,
+        now,
+        f"alert.{action}",
+        obj,
+        row["team_id"],
+        {"status": row["status"]},
+        {"status": after["status"]},
+    )
 
 
 def signal_for(row: RowMapping, action: str, actor: str) -> Signal:

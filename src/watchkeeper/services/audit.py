@@ -15,7 +15,7 @@ from watchkeeper.store import Database
 from watchkeeper.store import audit as store
 from watchkeeper.store.audit import AuditFilter, AuditRow
 
-VIA = ("console", "api", "cli", "link", "engine")
+VIA = ("console", "api", "cli", "link", "engine", "server")
 PAGE_LIMIT = 500
 
 
@@ -25,7 +25,13 @@ class Actor:
 
     principal: Principal
     via: str
-    """console, api, cli or link."""
+    """console, api, cli, link, engine or server; `api` whenever a token signed the request."""
+
+    def __post_init__(self) -> None:
+        # Console routes accept a token too (a script may post a form): the change was made through the API,
+        # whichever route took it, and the log must not say somebody used the console.
+        if self.principal.via == "token" and self.via == "console":
+            object.__setattr__(self, "via", "api")
 
     @property
     def name(self) -> str:
@@ -36,6 +42,11 @@ def cli_actor(name: str) -> Actor:
     """Someone at the server with the database's credentials: they could change anything, and are named as they
     say, as `git` names an author."""
     return Actor(Principal(name=name, platform_admin=True, via="cli"), "cli")
+
+
+def server_actor(reason: str) -> Actor:
+    """The server acting on its own, such as loading the catalog at start or on SIGHUP."""
+    return Actor(Principal(name=f"watchkeeper ({reason})", platform_admin=True, via="server"), "server")
 
 
 def record(
@@ -63,13 +74,6 @@ def record(
         "after": after,
     }
     return store.add(connection, values)
-
-
-def note(db: Database, actor: Actor, at: datetime, action: str, obj: tuple[str, str], after: Any = None) -> int:
-    """An entry in a transaction of its own, for a change that keeps its own record as it is made (a catalog
-    reload writes its catalog_loads row), so that who asked for it is on the audit log too."""
-    with db.transaction() as connection:
-        return record(connection, actor, at, action, obj, after=after)
 
 
 def events(db: Database, where: AuditFilter, limit: int = 50) -> list[AuditRow]:

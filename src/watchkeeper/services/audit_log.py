@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from watchkeeper.domain import emails
 from watchkeeper.domain.access import Principal
 from watchkeeper.domain.audit import FieldChange, changes, readable_by
 from watchkeeper.services.audit import VIA, as_json
@@ -88,7 +89,7 @@ def _filter(connection: Any, who: Principal, query: AuditQuery) -> AuditFilter:
     if query.who:
         text = _text(query.who.strip()[:200], "who")
         if "@" in text:
-            found = account_store.by_email(connection, text.lower())
+            found = account_store.by_email(connection, emails.fold(text))
             account_id = found.id if found else 0  # an unknown email matches nothing (ids start at 1)
         else:
             actor_text = text

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, desc, insert, select
 
 from watchkeeper.catalog import Catalog, CatalogInvalid, load_catalog
+from watchkeeper.services.audit import Actor, record, server_actor
 from watchkeeper.services.clock import Clock
 from watchkeeper.store import Database
 from watchkeeper.store import tables as t
@@ -57,18 +58,24 @@ def apply_catalog_from(
     clock: Clock,
     trigger: Trigger,
     environ: Mapping[str, str] | None = None,
+    actor: Actor | None = None,
 ) -> LoadResult:
-    """Load the catalog at `path` and, if it is valid, make the database hold exactly it."""
+    """Load the catalog at `path` and, if it is valid, make the database hold exactly it. `actor` is who asked
+    (None: the server itself, at start or on SIGHUP)."""
     source = str(path)
     now = clock.now()
     try:
         catalog = load_catalog(path, environ=environ)
     except CatalogInvalid as invalid:
         return record_failure(db, source, now, trigger, [p.as_dict() for p in invalid.problems])
-    return apply_loaded(db, catalog, source=source, clock=clock, trigger=trigger)
+    return apply_loaded(db, catalog, source=source, clock=clock, trigger=trigger, actor=actor)
 
 
-def apply_loaded(db: Database, catalog: Catalog, *, source: str, clock: Clock, trigger: Trigger) -> LoadResult:
+def apply_loaded(
+    db: Database, catalog: Catalog, *, source: str, clock: Clock, trigger: Trigger, actor: Actor | None = None
+) -> LoadResult:
+    """A load that changes anything is on the audit log, in its own transaction: the catalog says who is in
+    which team and who is a platform admin, so it is the most powerful change there is."""
     now = clock.now()
     digest = catalog.digest()
     try:
@@ -77,6 +84,9 @@ def apply_loaded(db: Database, catalog: Catalog, *, source: str, clock: Clock, t
             outcome: Outcome = "applied" if sync.changed else "unchanged"
             result = LoadResult(outcome, source, now, digest, catalog.summary(), sync.totals(), secrets=catalog.secrets)
             _record(connection, result, trigger)
+            if sync.changed:
+                after = {"source": source, "digest": digest, "trigger": trigger, "changes": sync.totals()}
+                record(connection, actor or server_actor(trigger), now, "catalog.apply", ("catalog", "-"), after=after)
     except SyncRefused as refused:
         problems = [{"file": source, "line": 0, "message": reason, "hint": None} for reason in refused.reasons]
         return record_failure(db, source, now, trigger, problems, digest)

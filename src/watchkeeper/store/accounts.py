@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from watchkeeper.domain import emails
 from watchkeeper.store import tables as t
 
 _a = t.accounts.c
@@ -95,12 +96,13 @@ def count(connection: Connection) -> int:
 
 
 def person_by_email(connection: Connection, email: str) -> PersonRow | None:
-    """Catalog emails are compared without case, as mail systems do; the first person by id wins a tie."""
+    """Catalog emails are compared folded (`domain.emails`), on the copy the catalog sync keeps; the first person
+    by id wins a tie."""
     p, team = t.people.c, t.teams.c
     query = (
         select(p.id, p.name, p.team_id, team.platform_team)
         .join(t.teams, team.id == p.team_id)
-        .where(func.lower(p.email) == email.lower())
+        .where(p.email_key == emails.fold(email))
         .order_by(p.id)
         .limit(1)
     )

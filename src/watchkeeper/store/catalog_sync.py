@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from watchkeeper.catalog import Catalog
 from watchkeeper.catalog.services import Watched
+from watchkeeper.domain import emails
 from watchkeeper.store import tables as t
 
 SYNC_LOCK = 7_347_002
@@ -196,6 +197,7 @@ def _team_rows(catalog: Catalog, rows: dict[str, list[Row]]) -> None:
                     "id": person.id,
                     "name": person.name,
                     "email": person.email,
+                    "email_key": emails.fold(person.email),
                     "phone": person.phone,
                     "timezone": person.timezone,
                     "spec": _dump(person),

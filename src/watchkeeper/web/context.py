@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from watchkeeper.services.audit import Actor
 from watchkeeper.services.catalog import LoadResult, Trigger
 from watchkeeper.services.clock import Clock
 from watchkeeper.settings import Settings
@@ -20,5 +21,5 @@ class AppContext:
     clock: Clock
     registry: CollectorRegistry
     catalog_path: Path | None = None
-    reload_catalog: Callable[[Trigger], LoadResult] | None = None
+    reload_catalog: Callable[[Trigger, Actor], LoadResult] | None = None
     ready: threading.Event = field(default_factory=threading.Event)

@@ -27,7 +27,7 @@ from joserfc.errors import JoseError
 from starlette.requests import Request
 
 from watchkeeper.domain.constant_time import same_secret
-from watchkeeper.domain.single_sign_on import GOOGLE_ISSUER, GOOGLE_ISSUERS, Identity, identity_of
+from watchkeeper.domain.single_sign_on import GOOGLE_ISSUER, GOOGLE_ISSUERS, Identity, identity_of, subject_problem
 from watchkeeper.logs import get_logger
 from watchkeeper.settings import SingleSignOn, loopback_host
 
@@ -160,6 +160,9 @@ class Provider:
             raise ProviderUnavailable(_unreachable(error)) from None
         if claims is None:
             raise Unverified("the provider sent no ID token")
+        wrong = subject_problem(claims.get("sub"))
+        if wrong is not None:
+            raise Unverified(wrong)
         return identity_of(claims, self.config.issuer)
 
     def _claims_options(self) -> dict[str, Any]:

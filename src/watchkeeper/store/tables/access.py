@@ -23,6 +23,7 @@ accounts = Table(
     Column("created_by", Text, nullable=False),
     Column("disabled_at", UTCDateTime),
 )
+Index("uq_accounts_oidc_identity", accounts.c.oidc_issuer, accounts.c.oidc_subject, unique=True)
 
 sessions = Table(
     "sessions",

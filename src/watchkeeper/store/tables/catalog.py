@@ -63,6 +63,7 @@ people = Table(
     team_id_column(),
     Column("name", Text, nullable=False),
     Column("email", Text, nullable=False, index=True),
+    Column("email_key", Text, index=True),  # the email folded (domain.emails), for finding a person's account
     Column("phone", String(32)),
     Column("timezone", String(64)),
     *object_columns(),

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.services import audit
 from watchkeeper.services.audit import Actor
 from watchkeeper.services.catalog import catalog_status
 from watchkeeper.web.access import CatalogAdmin, Reader
@@ -34,10 +33,7 @@ async def reload(request: Request, who: CatalogAdmin) -> JSONResponse:
     context: AppContext = request.app.state.context
     if context.reload_catalog is None:
         raise Problem(409, "No catalog to reload", "this server was started without --catalog")
-    result = await run_in_threadpool(context.reload_catalog, "api")
-    outcome = {"outcome": result.outcome, "source": result.source, "problems": len(result.problems)}
-    now = context.clock.now()
-    await run_in_threadpool(audit.note, context.db, Actor(who, "api"), now, "catalog.reload", ("catalog", "-"), outcome)
+    result = await run_in_threadpool(context.reload_catalog, "api", Actor(who, "api"))  # audited when it changes
     if not result.ok:
         return problem_response(
             422,

@@ -27,6 +27,7 @@ VIA_NAMES = {
     "cli": "A command",
     "link": "A page link",
     "engine": "The engine",
+    "server": "The server",
 }
 
 
