@@ -301,7 +301,10 @@ def test_a_team_admin_cannot_disable_another_teams_account_a_platform_admin_or_t
 
     assert other_team.status_code == 404
     assert platform.status_code == 403
-    assert "is a platform admin: only a platform admin disables their account" in platform.text
+    assert "is a platform admin (by role, or as a person of the platform team in the catalog): only a platform" in (
+        platform.text
+    )
+    assert "only a platform admin disables their account" in platform.text
     assert own.status_code == 403
     assert "You cannot disable your own account here" in own.text
 
