@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from console_site import ConsoleSite, console_site
@@ -77,7 +79,7 @@ def test_a_right_password_forgets_the_emails_failures_and_does_not_count_against
     assert _failures(site.db, "client:192.0.2.7") == sign_in.EMAIL_FAILURES - 1  # the wrong ones, not the right one
 
 
-def _change(client, current: str):  # type: ignore[no-untyped-def]
+def _change(client: TestClient, current: str) -> httpx.Response:
     return client.post("/account/password", data={"current": current, "new": NEW, "again": NEW})
 
 
